@@ -1,0 +1,118 @@
+"""Electrification: the powertrain mix of regional production and the labour it needs.
+
+Shares of battery-electric (BEV), plug-in hybrid (PHEV), fuel-cell (FCEV) and combustion
+(ICE) vehicles in the region's production follow S-curves (BEV, FCEV) and a bell (PHEV, a
+bridging technology); ICE takes the rest. Each powertrain needs a different amount of
+powertrain labour per vehicle, relative to ICE = 1. The labour index of the mix,
+
+.. math::  L(t) = \\sum_p s_p(t) \\, I_p, \\qquad I_\\text{ICE} = 1,
+
+scales the jobs that depend on the powertrain. With exposure :math:`x` (share of a
+sector's base-year jobs in a district that depend on the combustion powertrain; data), the
+factor on employment is
+
+.. math::  F(t) = 1 - x + x \\, L(t) / L(t_0).
+
+References
+----------
+Bauer, W. et al. (2018). ELAB 2.0 – Wirkungen der Fahrzeugelektrifizierung auf die
+Beschäftigung am Standort Deutschland. Fraunhofer IAO, Stuttgart.
+Küpper, D. et al. (2020). The Future of Battery Production for Electric Vehicles / Shifting
+Gears in Auto Manufacturing. Boston Consulting Group.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+POWERTRAINS = ("ice", "phev", "bev", "fcev")
+
+
+def logistic(t: np.ndarray, midpoint: np.ndarray, steepness: np.ndarray, ceiling: np.ndarray) -> np.ndarray:
+    """Logistic share ``ceiling / (1 + exp(-steepness (t - midpoint)))`` [1].
+
+    Parameters
+    ----------
+    t : numpy.ndarray
+        Calendar year (may include a district's lead) [yr].
+    midpoint : numpy.ndarray
+        Year the share reaches half its ceiling [yr].
+    steepness : numpy.ndarray
+        Growth rate of the S-curve [1/yr].
+    ceiling : numpy.ndarray
+        Long-run share [1].
+
+    Examples
+    --------
+    >>> float(logistic(np.array(2030.0), 2030.0, 0.5, 0.9))
+    0.45
+    """
+    return ceiling / (1.0 + np.exp(-steepness * (t - midpoint)))
+
+
+def hump(t: np.ndarray, peak_share: np.ndarray, peak_year: np.ndarray, width: np.ndarray) -> np.ndarray:
+    """Bell-shaped share of a bridging technology [1], ``peak_share`` at ``peak_year``."""
+    return peak_share * np.exp(-0.5 * ((t - peak_year) / width) ** 2)
+
+
+def mix(t: np.ndarray, bev: tuple, phev: tuple, fcev: tuple) -> np.ndarray:
+    """Shares of ICE, PHEV, BEV, FCEV in production; they add up to 1 [1].
+
+    Parameters
+    ----------
+    t : numpy.ndarray
+        Calendar year, any shape [yr].
+    bev, fcev : tuple of numpy.ndarray
+        ``(midpoint, steepness, ceiling)`` of the logistic curves.
+    phev : tuple of numpy.ndarray
+        ``(peak_share, peak_year, width)`` of the bell.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``t.shape + (4,)`` in the order of :data:`POWERTRAINS`. Where the
+        alternative powertrains would exceed 1 together they are scaled down to 1 and ICE
+        is 0.
+    """
+    s_bev = logistic(t, *bev)
+    s_fcev = logistic(t, *fcev)
+    s_phev = hump(t, *phev)
+    alt = s_bev + s_fcev + s_phev
+    scale = np.where(alt > 1.0, 1.0 / np.where(alt > 0, alt, 1.0), 1.0)
+    s_bev, s_fcev, s_phev = s_bev * scale, s_fcev * scale, s_phev * scale
+    s_ice = np.clip(1.0 - (s_bev + s_fcev + s_phev), 0.0, 1.0)
+    return np.stack(np.broadcast_arrays(s_ice, s_phev, s_bev, s_fcev), axis=-1)
+
+
+def labour_index(shares: np.ndarray, intensity: np.ndarray) -> np.ndarray:
+    """Powertrain labour per vehicle of a mix, relative to an all-ICE mix [1].
+
+    Parameters
+    ----------
+    shares : numpy.ndarray
+        Output of :func:`mix`, last axis = powertrain.
+    intensity : numpy.ndarray
+        Labour per vehicle relative to ICE, last axis = powertrain (ICE = 1) [1].
+    """
+    return (shares * intensity).sum(axis=-1)
+
+
+def factor(exposure: np.ndarray, index: np.ndarray, index_base: np.ndarray) -> np.ndarray:
+    """Employment relative to the base year from the change of the powertrain mix.
+
+    Parameters
+    ----------
+    exposure : numpy.ndarray
+        Share of base-year jobs that depend on the combustion powertrain,
+        ``(draw, district, sector, 1)`` [1].
+    index : numpy.ndarray
+        Labour index of the mix, ``(draw, district, 1, year)`` [1].
+    index_base : numpy.ndarray
+        Labour index in the base year, ``(draw, district, 1, 1)`` [1].
+
+    Returns
+    -------
+    numpy.ndarray
+        Factor [1]; 1 where exposure is 0 and in the base year.
+    """
+    return 1.0 - exposure + exposure * (index / index_base)

@@ -1,0 +1,549 @@
+"""Load a region's data package into labelled arrays, checking it on the way in.
+
+A region is a folder ``data/regions/<id>/`` holding a Frictionless ``datapackage.json`` and
+tidy CSV files; the national tables shared by all regions are in ``data/national/``. Adding
+a region needs no code: a new folder with the same files is enough.
+
+:func:`load_region` checks, before any number reaches the model:
+
+- every file the package lists exists and has the columns its schema names;
+- codes are known (districts of the region, the 14 model sectors, the published WZ groups);
+- numbers are numbers, not negative where that makes no sense, shares lie in [0, 1];
+- estimates carry a range with ``low <= value <= high``;
+- the sectors of each district add up *exactly* to the published WZ groups wherever the
+  published figure is not suppressed, and suppressed groups stay inside the bounds the
+  published groups set.
+
+A failed check raises :class:`~retra_model.errors.DataError` naming the file, the column
+and the row (the line in the CSV file) of every offender.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .errors import DataError, Problem, RegionNotFoundError
+
+# ---------------------------------------------------------------------------------------
+# Where the data live
+
+
+def data_root() -> Path:
+    """The ``data/`` folder: ``$RETRA_DATA`` if set, else the one beside the package."""
+    env = os.environ.get("RETRA_DATA")
+    return Path(env) if env else Path(__file__).resolve().parents[1] / "data"
+
+
+def region_dir(region: str | Path) -> Path:
+    """The folder of a region, given its id (``son``) or a path to the folder."""
+    path = Path(region)
+    if path.is_dir() and (path / "datapackage.json").exists():
+        return path
+    candidate = data_root() / "regions" / str(region)
+    if not (candidate / "datapackage.json").exists():
+        import difflib
+
+        known = known_regions()
+        close = difflib.get_close_matches(str(region), known, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise RegionNotFoundError(
+            f"unknown region '{region}'{hint}; regions with data are: {', '.join(known) or 'none'}"
+        )
+    return candidate
+
+
+def known_regions() -> list[str]:
+    """Ids of the regions that have a data package."""
+    base = data_root() / "regions"
+    return sorted(p.name for p in base.iterdir() if (p / "datapackage.json").exists()) if base.exists() else []
+
+
+# ---------------------------------------------------------------------------------------
+# Reading and checking tables
+
+
+@dataclass(frozen=True)
+class Column:
+    """What a column must hold: kind of values, whether it may be empty, its range, its codes."""
+
+    kind: str = "number"  # number | integer | string | code
+    required: bool = True
+    minimum: float | None = None
+    maximum: float | None = None
+    codes: str | None = None  # name of a codelist: district, sector, wz_group, cpa
+
+
+def _read_package(folder: Path) -> dict:
+    path = folder / "datapackage.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError([Problem(str(path), "", None, "the data package file is missing")]) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise DataError([Problem(str(path), "", line, f"not valid JSON: {exc}")]) from None
+
+
+def _resource(package: dict, folder: Path, name: str) -> dict:
+    for res in package.get("resources", []):
+        if res.get("name") == name:
+            return res
+    raise DataError([Problem(str(folder / "datapackage.json"), f"resources.{name}", None,
+                             f"the data package lists no resource '{name}'")])
+
+
+class _Checker:
+    """Collects problems over many tables so that one error lists them all."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.codelists: dict[str, set[str]] = {}
+
+    def add(self, file: Path, column: str, rows, message: str) -> None:
+        rows = list(rows)
+        for r in rows[:5]:
+            self.problems.append(Problem(str(file), column, int(r) + 2, message))
+        if len(rows) > 5:
+            self.problems.append(Problem(str(file), column, None, f"… and {len(rows) - 5} more rows like these"))
+
+    def table(self, folder: Path, package: dict, name: str, columns: dict[str, Column]) -> pd.DataFrame:
+        res = _resource(package, folder, name)
+        file = folder / res["path"]
+        dtypes = {c: str for c, spec in columns.items() if spec.kind in ("string", "code")}
+        try:
+            df = pd.read_csv(file, dtype=dtypes, keep_default_na=False, na_values=[""], encoding="utf-8")
+        except FileNotFoundError:
+            self.problems.append(Problem(str(file), "", None, "the file is missing"))
+            return pd.DataFrame(columns=list(columns))
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            self.problems.append(Problem(str(file), "", None, f"cannot be read as CSV: {exc}"))
+            return pd.DataFrame(columns=list(columns))
+        missing = [c for c in columns if c not in df.columns]
+        if missing:
+            self.problems.append(Problem(str(file), ", ".join(missing), 1,
+                                         f"column(s) missing; the file has {', '.join(df.columns)}"))
+            return pd.DataFrame(columns=list(columns))
+        declared = {f["name"] for f in res.get("schema", {}).get("fields", [])}
+        undeclared = [c for c in columns if declared and c not in declared]
+        if undeclared:
+            self.problems.append(Problem(str(folder / "datapackage.json"), f"resources.{name}.schema", None,
+                                         f"column(s) {', '.join(undeclared)} not described in the schema"))
+        for col, spec in columns.items():
+            s = df[col]
+            empty = s.isna()
+            if spec.required and empty.any():
+                self.add(file, col, np.flatnonzero(empty), "empty cell where a value is required")
+            if spec.kind in ("number", "integer"):
+                num = pd.to_numeric(s, errors="coerce")
+                bad = num.isna() & ~empty
+                if bad.any():
+                    self.add(file, col, np.flatnonzero(bad), "not a number (use a decimal point, no thousands separator)")
+                if spec.kind == "integer":
+                    frac = (num % 1 != 0) & num.notna()
+                    if frac.any():
+                        self.add(file, col, np.flatnonzero(frac), "must be a whole number")
+                if spec.minimum is not None and (num < spec.minimum).any():
+                    self.add(file, col, np.flatnonzero(num < spec.minimum), f"below {spec.minimum:g}")
+                if spec.maximum is not None and (num > spec.maximum).any():
+                    self.add(file, col, np.flatnonzero(num > spec.maximum), f"above {spec.maximum:g}")
+                df[col] = num
+            if spec.codes:
+                known = self.codelists.get(spec.codes, set())
+                bad = ~s.isin(known) & ~empty
+                if known and bad.any():
+                    sample = ", ".join(sorted(set(s[bad].astype(str)))[:5])
+                    self.add(file, col, np.flatnonzero(bad), f"unknown {spec.codes} code(s): {sample}")
+        return df
+
+    def ranges(self, file: Path, df: pd.DataFrame, value: str = "value") -> None:
+        """low <= value <= high where all three are given."""
+        bad = (df["low"] > df[value]) | (df[value] > df["high"])
+        if bad.any():
+            self.add(file, value, np.flatnonzero(bad), "the value lies outside its own low/high range")
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise DataError(self.problems)
+
+
+# ---------------------------------------------------------------------------------------
+# National tables
+
+
+@dataclass(frozen=True)
+class National:
+    """Tables shared by all regions: sectors, WZ groups, the input-output table."""
+
+    sectors: pd.DataFrame
+    sector_wz: pd.DataFrame
+    wz_groups: pd.DataFrame
+    cpa_sector: pd.DataFrame
+    io_flows: pd.DataFrame
+    io_products: pd.DataFrame
+    parameters: pd.DataFrame
+    package: dict = field(repr=False)
+    folder: Path = Path()
+
+    @property
+    def sector_codes(self) -> list[str]:
+        return list(self.sectors["sector"])
+
+    def parameter(self, name: str) -> pd.Series:
+        """One literature parameter (value, low, high, unit, source)."""
+        row = self.parameters.loc[self.parameters["parameter"] == name]
+        if row.empty:
+            raise DataError([Problem(str(self.folder / "parameters.csv"), "parameter", None,
+                                     f"no row for the parameter '{name}'")])
+        return row.iloc[0]
+
+
+@functools.lru_cache(maxsize=4)
+def load_national(folder: str | None = None) -> National:
+    """Load and check ``data/national``."""
+    path = Path(folder) if folder else data_root() / "national"
+    pkg = _read_package(path)
+    chk = _Checker()
+    sectors = chk.table(path, pkg, "sectors", {"sector": Column("string"), "order": Column("integer"),
+                                               "label_de": Column("string"), "label_en": Column("string"),
+                                               })
+    sectors = sectors.sort_values("order").reset_index(drop=True)
+    chk.codelists["sector"] = set(sectors["sector"])
+    wz = chk.table(path, pkg, "wz_groups", {"wz_group": Column("string"), "label_de": Column("string"),
+                                            "parent": Column("string", required=False)})
+    chk.codelists["wz_group"] = set(wz["wz_group"])
+    sector_wz = chk.table(path, pkg, "sector_wz", {"sector": Column("code", codes="sector"),
+                                                   "wz_group": Column("code", codes="wz_group")})
+    cpa = chk.table(path, pkg, "cpa_sector", {"cpa": Column("string"), "sector": Column("code", codes="sector")})
+    chk.codelists["cpa"] = set(cpa["cpa"])
+    flows = chk.table(path, pkg, "io_2019_flows", {"row": Column("code", codes="cpa"),
+                                                   "col": Column("code", codes="cpa"),
+                                                   "value": Column(minimum=0)})
+    products = chk.table(path, pkg, "io_2019_products", {"cpa": Column("code", codes="cpa"),
+                                                         "total_output": Column(minimum=0),
+                                                         "gva": Column(),
+                                                         "compensation_of_employees": Column(minimum=0)})
+    params = chk.table(path, pkg, "parameters", {"parameter": Column("string"), "value": Column(),
+                                                 "unit": Column("string"), "source": Column("string")})
+    chk.raise_if_any()
+    return National(sectors, sector_wz, wz, cpa, flows, products, params, pkg, path)
+
+
+# ---------------------------------------------------------------------------------------
+# A region
+
+
+@dataclass(frozen=True)
+class Region:
+    """A region's checked base data, as labelled arrays.
+
+    Attributes
+    ----------
+    id : str
+        Region id, the folder name (``son``).
+    meta : dict
+        The ``retra`` block of the data package: name, network, base year, horizon …
+    districts : pandas.DataFrame
+        Code, names and kind of each district.
+    employment : xarray.Dataset
+        ``value``, ``low``, ``high`` [persons] by ``year`` × ``district`` × ``sector``
+        (SvB at the workplace, 30 June; estimates where unpublished).
+    employment_wz : xarray.DataArray
+        The published figures by WZ group [persons]; NaN where suppressed.
+    exposure : xarray.Dataset
+        ``value``, ``low``, ``high`` [1]: share of base-year jobs that depend on the
+        combustion powertrain, by ``district`` × ``sector``.
+    gva_per_employee : xarray.Dataset
+        ``value``, ``low``, ``high`` [EUR thousand per job] by ``district`` × ``sector``.
+    labs : pandas.DataFrame
+        Driver → Lab / Handlungsfeld.
+    tables : dict of pandas.DataFrame
+        Every other table of the package (population, occupations, commuting, plants …).
+    """
+
+    id: str
+    meta: dict
+    folder: Path
+    package: dict = field(repr=False)
+    national: National = field(repr=False)
+    districts: pd.DataFrame = field(repr=False)
+    employment: xr.Dataset = field(repr=False)
+    employment_wz: xr.DataArray = field(repr=False)
+    exposure: xr.Dataset = field(repr=False)
+    gva_per_employee: xr.Dataset = field(repr=False)
+    labs: pd.DataFrame = field(repr=False)
+    tables: dict = field(repr=False, default_factory=dict)
+
+    @property
+    def base_year(self) -> int:
+        return int(self.meta["base_year"])
+
+    @property
+    def horizon(self) -> int:
+        return int(self.meta["horizon"])
+
+    @property
+    def district_codes(self) -> list[str]:
+        return list(self.districts["district"])
+
+    @property
+    def sector_codes(self) -> list[str]:
+        return self.national.sector_codes
+
+    @property
+    def name(self) -> str:
+        return str(self.meta.get("name_de", self.id))
+
+    def base(self) -> xr.DataArray:
+        """Employment in the base year [persons], district × sector."""
+        return self.employment["value"].sel(year=self.base_year, drop=True)
+
+    def data_version(self) -> str:
+        """SHA-256 over the bytes of every file of this region and of the national package."""
+        return data_version([self.folder, self.national.folder])
+
+    def sources(self) -> pd.DataFrame:
+        """One row per resource: title, publisher, table, year, URL, licence."""
+        rows = []
+        for pkg in (self.package, self.national.package):
+            for res in pkg.get("resources", []):
+                lic = "; ".join(li.get("title", li.get("name", "")) for li in res.get("licenses", pkg.get("licenses", [])))
+                for src in res.get("sources", []) or [{}]:
+                    rows.append({
+                        "resource": res.get("title", res["name"]),
+                        "source": src.get("title", ""),
+                        "publisher": src.get("publisher", ""),
+                        "year": src.get("year", ""),
+                        "url": src.get("path", ""),
+                        "licence": lic,
+                        "status": res.get("status", ""),
+                    })
+        return pd.DataFrame(rows)
+
+
+def data_version(folders: list[Path]) -> str:
+    """Hash of the data files (names and bytes) in the given folders."""
+    h = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file():
+                h.update(path.name.encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+_TABLES_OPTIONAL = {
+    # resource name → columns checked; loaded into Region.tables when the package lists it
+    "population": {"year": Column("integer"), "district": Column("code", codes="district"),
+                   "sex": Column("string"), "age_group": Column("string"), "value": Column(minimum=0)},
+    "occupations": {"year": Column("integer"), "district": Column("code", codes="district"),
+                    "kldb3": Column("string"), "value": Column(minimum=0, required=False)},
+    "commuting_flows": {"year": Column("integer"), "residence": Column("string"),
+                        "workplace": Column("string"), "persons": Column(minimum=0)},
+    "commuting_totals": {"year": Column("integer"), "district": Column("code", codes="district"),
+                         "residents_employed": Column(minimum=0), "in_commuters": Column(minimum=0),
+                         "out_commuters": Column(minimum=0)},
+    "plants": {"id": Column("string"), "metric": Column("string"), "value": Column("string", required=False)},
+    "bev_stock": {"date": Column("string"), "district": Column("code", codes="district"),
+                  "bev": Column(minimum=0, required=False)},
+    "unemployment": {"year": Column("integer"), "district": Column("code", codes="district"),
+                     "indicator": Column("string"), "value": Column(minimum=0, required=False)},
+    "charging_points": {"district": Column("code", codes="district"), "charging_points": Column(minimum=0)},
+    "automotive_estimates": {"district": Column("code", codes="district"), "metric": Column("string"),
+                             "value": Column(required=False)},
+}
+
+
+@functools.lru_cache(maxsize=16)
+def _load_region_cached(folder: str, national_folder: str | None) -> Region:
+    path = Path(folder)
+    national = load_national(national_folder)
+    pkg = _read_package(path)
+    meta = pkg.get("retra", {})
+    chk = _Checker()
+    for key in ("region", "base_year", "horizon", "history_start"):
+        if key not in meta:
+            chk.problems.append(Problem(str(path / "datapackage.json"), f"retra.{key}", None,
+                                        "missing in the data package's retra block"))
+    chk.raise_if_any()
+    chk.codelists.update({"sector": set(national.sector_codes), "wz_group": set(national.wz_groups["wz_group"])})
+
+    districts = chk.table(path, pkg, "districts", {"district": Column("string"), "name": Column("string"),
+                                                   "name_short": Column("string"), "kind": Column("string")})
+    chk.codelists["district"] = set(districts["district"])
+    if not districts["district"].astype(str).str.fullmatch(r"\d{5}").all():
+        bad = np.flatnonzero(~districts["district"].astype(str).str.fullmatch(r"\d{5}"))
+        chk.add(path / "districts.csv", "district", bad, "a district code has five digits, e.g. 03103")
+    listed = set(meta.get("districts", districts["district"]))
+    if listed != set(districts["district"]):
+        chk.problems.append(Problem(str(path / "datapackage.json"), "retra.districts", None,
+                                    f"the district list differs from districts.csv: {sorted(listed ^ set(districts['district']))}"))
+
+    emp = chk.table(path, pkg, "employment_sector", {
+        "year": Column("integer"), "district": Column("code", codes="district"),
+        "sector": Column("code", codes="sector"), "value": Column(minimum=0),
+        "low": Column(minimum=0), "high": Column(minimum=0), "status": Column("string")})
+    wz = chk.table(path, pkg, "employment_wz", {
+        "year": Column("integer"), "district": Column("code", codes="district"),
+        "wz_group": Column("code", codes="wz_group"), "value": Column("integer", required=False, minimum=0),
+        "flag": Column("string", required=False)})
+    exp = chk.table(path, pkg, "exposure", {
+        "district": Column("code", codes="district"), "sector": Column("code", codes="sector"),
+        "value": Column(minimum=0, maximum=1), "low": Column(minimum=0, maximum=1),
+        "high": Column(minimum=0, maximum=1)})
+    gpe = chk.table(path, pkg, "gva_per_employee", {
+        "district": Column("code", codes="district"), "sector": Column("code", codes="sector"),
+        "value": Column(minimum=0), "low": Column(minimum=0), "high": Column(minimum=0)})
+    labs = chk.table(path, pkg, "labs", {"driver": Column("string"), "lab": Column("string"),
+                                         "label_de": Column("string"), "label_en": Column("string")})
+    tables = {}
+    listed_resources = {r.get("name") for r in pkg.get("resources", [])}
+    for name, cols in _TABLES_OPTIONAL.items():
+        if name in listed_resources:
+            tables[name] = chk.table(path, pkg, name, cols)
+    chk.raise_if_any()
+
+    for df, name in ((emp, "employment_sector"), (exp, "exposure"), (gpe, "gva_per_employee")):
+        chk.ranges(path / _resource(pkg, path, name)["path"], df)
+    _check_complete(chk, path / _resource(pkg, path, "employment_sector")["path"], emp,
+                    ["year", "district", "sector"],
+                    {"district": sorted(chk.codelists["district"]), "sector": national.sector_codes})
+    _check_complete(chk, path / _resource(pkg, path, "exposure")["path"], exp, ["district", "sector"],
+                    {"district": sorted(chk.codelists["district"]), "sector": national.sector_codes})
+    _check_complete(chk, path / _resource(pkg, path, "gva_per_employee")["path"], gpe, ["district", "sector"],
+                    {"district": sorted(chk.codelists["district"]), "sector": national.sector_codes})
+    base_year = int(meta.get("base_year", 0))
+    if base_year not in set(emp["year"]):
+        chk.problems.append(Problem(str(path / "datapackage.json"), "retra.base_year", None,
+                                    f"no employment data for the base year {base_year}"))
+    chk.raise_if_any()
+    _check_sums(chk, path / _resource(pkg, path, "employment_sector")["path"], emp, wz, national)
+    chk.raise_if_any()
+
+    order = {"district": list(districts["district"]), "sector": national.sector_codes}
+    employment = (emp.set_index(["year", "district", "sector"])[["value", "low", "high"]]
+                  .to_xarray().reindex(order))
+    employment_wz = wz.set_index(["year", "district", "wz_group"])["value"].to_xarray().reindex(district=order["district"])
+    exposure = exp.set_index(["district", "sector"])[["value", "low", "high"]].to_xarray().reindex(order)
+    gva = gpe.set_index(["district", "sector"])[["value", "low", "high"]].to_xarray().reindex(order)
+    for ds, unit in ((employment, "persons"), (exposure, "1"), (gva, "EUR thousand per job")):
+        for v in ds.data_vars:
+            ds[v].attrs["unit"] = unit
+    employment_wz.attrs["unit"] = "persons"
+    return Region(
+        id=str(meta.get("region", path.name)), meta=meta, folder=path, package=pkg, national=national,
+        districts=districts, employment=employment, employment_wz=employment_wz, exposure=exposure,
+        gva_per_employee=gva, labs=labs, tables=tables,
+    )
+
+
+def _check_complete(chk: _Checker, file: Path, df: pd.DataFrame, keys: list[str], expected: dict) -> None:
+    dup = df.duplicated(keys, keep="first")
+    if dup.any():
+        chk.add(file, ", ".join(keys), np.flatnonzero(dup), "the same key appears twice")
+    for key, codes in expected.items():
+        missing = sorted(set(codes) - set(df[key]))
+        if missing:
+            chk.problems.append(Problem(str(file), key, None, f"no rows for {', '.join(missing)}"))
+
+
+TOTAL_GAP = 0.002
+"""Largest relative gap allowed between TOTAL and the sum of the sectors [1]: the published
+TOTAL includes a few persons without WZ assignment, so TOTAL = A + B-F + G-U holds exactly
+in only about two thirds of the published rows (off by a few persons in the others)."""
+
+
+def _descendants(wz_groups: pd.DataFrame) -> dict[str, set[str]]:
+    children: dict[str, set[str]] = {}
+    for row in wz_groups.itertuples():
+        if isinstance(row.parent, str) and row.parent:
+            children.setdefault(row.parent, set()).add(row.wz_group)
+    out: dict[str, set[str]] = {}
+
+    def walk(g: str) -> set[str]:
+        if g not in out:
+            out[g] = {g}.union(*(walk(c) for c in children.get(g, set())))
+        return out[g]
+
+    for g in wz_groups["wz_group"]:
+        walk(g)
+    return out
+
+
+def _check_sums(chk: _Checker, file: Path, emp: pd.DataFrame, wz: pd.DataFrame, national: National) -> None:
+    """Sectors add up to each published, unsuppressed WZ group.
+
+    A group's sectors are those mapped (``sector_wz.csv``) to the group or to groups below
+    it. A sector mapped to several groups (business services = K + L + M-N) is checked
+    against their sum. TOTAL is checked within :data:`TOTAL_GAP`.
+    """
+    published = wz.set_index(["year", "district", "wz_group"])["value"]
+    mapped: dict[str, set[str]] = {}
+    for row in national.sector_wz.itertuples():
+        mapped.setdefault(row.sector, set()).add(row.wz_group)
+    below = _descendants(national.wz_groups)
+    checks: list[tuple[str, list[str], list[str]]] = []  # (label, sectors, groups summed)
+    for group, inside in below.items():
+        sectors = [s for s, gs in mapped.items() if gs <= inside]
+        if sectors:
+            checks.append((group, sectors, [group]))
+    for sector, gs in mapped.items():
+        if len(gs) > 1:
+            checks.append(("+".join(sorted(gs)), [sector], sorted(gs)))
+    line_of = {key: i for i, key in enumerate(zip(emp["year"], emp["district"], emp["sector"], strict=True))}
+    for (year, district), part in emp.groupby(["year", "district"]):
+        value = part.set_index("sector")["value"]
+        for label, sectors, groups in checks:
+            pub = sum(published.get((year, district, g), np.nan) for g in groups)
+            if np.isnan(pub):
+                continue
+            total = float(value.reindex(sectors).sum())
+            tol = TOTAL_GAP * pub if label == "TOTAL" else 1e-6
+            if abs(total - pub) > tol:
+                chk.add(file, "value", [line_of[(year, district, sectors[0])]],
+                        f"{district} {year}: the sectors of WZ group {label} add up to {total:,.0f}, "
+                        f"but the published figure is {pub:,.0f}")
+
+
+def load_region(region: str | Path) -> Region:
+    """Load a region's base data and check it.
+
+    Parameters
+    ----------
+    region : str or pathlib.Path
+        A region id (``"son"``, ``"swsn"``) or the path to a region folder.
+
+    Returns
+    -------
+    Region
+
+    Raises
+    ------
+    RegionNotFoundError
+        No data package for that id.
+    DataError
+        A check failed; the message names file, column and row of each offender.
+    """
+    folder = region_dir(region)
+    return _load_region_cached(str(folder.resolve()), None)
+
+
+def codelists(region: str) -> dict:
+    """What a scenario is checked against: districts, sectors, base year, horizon."""
+    reg = load_region(region)
+    names = dict(zip(reg.districts["district"], reg.districts["name_short"], strict=True))
+    return {
+        "districts": names,
+        "sectors": reg.sector_codes,
+        "base_year": reg.base_year,
+        "horizon": reg.horizon,
+        "history": (int(reg.meta["history_start"]), reg.base_year),
+    }

@@ -1,0 +1,664 @@
+"""Scenario files: the schema, ``extends:``, and located, strategist-friendly errors.
+
+A scenario is a YAML file in ``scenarios/<region>/``. It is built only through
+:meth:`Scenario.from_file` (or :meth:`Scenario.from_dict` for a file's content), which
+
+1. reads the file safely (:mod:`retra_model.yamlfile`: no tags, no aliases, no duplicates),
+2. merges the chain of ``extends:`` files (relative to the file, inside ``scenarios/``,
+   cycles detected), a child overriding its parent key by key,
+3. validates the result against the schema below with the region's codelists (districts,
+   sectors, base year, horizon), and
+4. raises one :class:`~retra_model.errors.ScenarioError` that lists *every* problem with
+   its file, key path and line.
+
+Every lever has a unit (:mod:`retra_model.units`). A lever may also be uncertain: instead of
+a number write a distribution, e.g. ``{distribution: triangular, low: 0.4, mode: 0.5,
+high: 0.67, source: "…"}``; ensembles draw from it, a deterministic run uses its centre.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from . import units, yamlfile
+from .errors import Problem, ScenarioError
+from .units import Kind
+
+SCHEMA_VERSION = 1
+
+# ---------------------------------------------------------------------------------------
+# Values with units, possibly uncertain
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class Distribution(_Strict):
+    """An uncertain lever: a probability distribution in the lever's unit.
+
+    ``uniform`` needs low, high; ``triangular`` low, mode, high; ``normal`` mean, sd and
+    optionally low/high to truncate; ``posterior`` names a cached posterior
+    (``bev_diffusion`` …) and uses its draws.
+    """
+
+    distribution: Literal["uniform", "triangular", "normal", "posterior"]
+    low: float | None = None
+    mode: float | None = None
+    high: float | None = None
+    mean: float | None = None
+    sd: float | None = None
+    name: str | None = None
+    source: str = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _complete(self) -> Distribution:
+        need = {
+            "uniform": ("low", "high"),
+            "triangular": ("low", "mode", "high"),
+            "normal": ("mean", "sd"),
+            "posterior": ("name",),
+        }[self.distribution]
+        missing = [k for k in need if getattr(self, k) is None]
+        if missing:
+            raise PydanticCustomError(
+                "distribution", "a {d} distribution needs {m}", {"d": self.distribution, "m": ", ".join(missing)}
+            )
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise PydanticCustomError("distribution", "low ({lo}) is above high ({hi})", {"lo": self.low, "hi": self.high})
+        if self.mode is not None and not (self.low <= self.mode <= self.high):  # type: ignore[operator]
+            raise PydanticCustomError("distribution", "mode must lie between low and high")
+        if self.sd is not None and self.sd <= 0:
+            raise PydanticCustomError("distribution", "sd must be above 0")
+        return self
+
+    def central(self) -> float:
+        """The value a deterministic run uses [lever unit]."""
+        if self.distribution == "triangular":
+            return float(self.mode)  # type: ignore[arg-type]
+        if self.distribution == "uniform":
+            return 0.5 * (float(self.low) + float(self.high))  # type: ignore[arg-type]
+        if self.distribution == "normal":
+            return float(self.mean)  # type: ignore[arg-type]
+        raise ValueError("a posterior has no centre without its cache; see retra_model.uncertainty")
+
+
+def _lever(kind: Kind, lo: float | None = None, hi: float | None = None, *, unit_required: bool = False):
+    """Validator factory: read a number or a distribution in ``kind``'s unit, check bounds."""
+
+    def check_bounds(x: float) -> float:
+        if lo is not None and x < lo or hi is not None and x > hi:
+            if kind in (units.SHARE, units.RATIO, units.INDEX) and hi == 1 and 1 < x <= 100:
+                raise PydanticCustomError(
+                    "share_percent",
+                    "{x} is above 1: a share is written as a fraction; did you mean {f} (or '{x} %')?",
+                    {"x": _fmt(x), "f": _fmt(x / 100)},
+                )
+            span = f"between {_fmt(lo)} and {_fmt(hi)}" if lo is not None and hi is not None else (
+                f"at least {_fmt(lo)}" if lo is not None else f"at most {_fmt(hi)}")
+            raise PydanticCustomError(
+                "out_of_range", "{x} is out of range: {name} must be {span} {unit}",
+                {"x": _fmt(x), "name": kind.name, "span": span, "unit": kind.unit},
+            )
+        return x
+
+    def read(value: Any) -> Any:
+        if isinstance(value, dict):
+            converted = dict(value)
+            for key in ("low", "mode", "high", "mean", "sd"):
+                if key in converted:
+                    converted[key] = read_number(converted[key])
+            for key in ("low", "mode", "high", "mean"):
+                if key in converted:
+                    check_bounds(converted[key])
+            return converted
+        if isinstance(value, Distribution):
+            return value
+        return check_bounds(read_number(value))
+
+    def read_number(value: Any) -> float:
+        try:
+            return units.parse(value, kind, unit_required=unit_required)
+        except units.UnitProblem as exc:
+            raise PydanticCustomError("unit", "{msg}", {"msg": str(exc)}) from None
+
+    return Annotated[float | Distribution, BeforeValidator(read)]
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return ""
+    return f"{x:g}"
+
+
+Share = _lever(units.SHARE, 0, 1)
+Ratio = _lever(units.RATIO, 0, 3)
+Rate = _lever(units.RATE, -0.5, 0.5)
+Years = _lever(units.YEARS, 0.1, 200)
+SteepYear = _lever(units.RATE, 0.01, 5)
+YearValue = _lever(units.YEAR, 1990, 2100)
+Index = _lever(units.INDEX, 0, 5)
+GvaPerJob = _lever(units.EUR_THOUSAND_PER_JOB, 0, 10_000, unit_required=True)
+Persons = _lever(units.PERSONS, -1_000_000, 1_000_000)
+
+
+def value_of(x: float | Distribution) -> float:
+    """The deterministic value of a lever [its unit]."""
+    return x.central() if isinstance(x, Distribution) else float(x)
+
+
+# ---------------------------------------------------------------------------------------
+# Context checks: years, districts, sectors
+
+
+def _ctx(info: ValidationInfo) -> dict:
+    return info.context or {}
+
+
+def _check_year(year: Any, info: ValidationInfo) -> int:
+    ctx = _ctx(info)
+    if isinstance(year, str) and year.strip().isdigit():
+        year = int(year)
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise PydanticCustomError("year", "'{y}' is not a year; write it as 2030", {"y": year})
+    base, end = ctx.get("base_year"), ctx.get("end_year")
+    if base is not None and year < base:
+        raise PydanticCustomError(
+            "year_before_base", "{y} is before the base year {b} of the data; the model starts in {b}",
+            {"y": year, "b": base},
+        )
+    if end is not None and year > end:
+        raise PydanticCustomError(
+            "year_after_horizon", "{y} is after the horizon; the model runs to {e}", {"y": year, "e": end}
+        )
+    return year
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _check_district(code: Any, info: ValidationInfo) -> str:
+    ctx = _ctx(info)
+    districts: dict[str, str] = ctx.get("districts", {})
+    if isinstance(code, int):
+        raise PydanticCustomError(
+            "district_int", "write the district code in quotes, e.g. \"{c:05d}\" (a leading zero counts)", {"c": code}
+        )
+    code = str(code)
+    if districts and code not in districts:
+        by_name = {v.lower(): k for k, v in districts.items()}
+        if code.lower() in by_name:
+            raise PydanticCustomError(
+                "district_name", "write the district code, not its name: \"{c}\" for {n}",
+                {"c": by_name[code.lower()], "n": code},
+            )
+        listing = ", ".join(f"{k} {v}" for k, v in districts.items())
+        raise PydanticCustomError(
+            "district", "unknown district '{c}'{s}; the region has {l}",
+            {"c": code, "s": _suggest(code, list(districts)), "l": listing},
+        )
+    return code
+
+
+def _check_sector(code: Any, info: ValidationInfo) -> str:
+    sectors: list[str] = _ctx(info).get("sectors", [])
+    code = str(code)
+    if sectors and code not in sectors:
+        raise PydanticCustomError(
+            "sector", "unknown sector '{c}'{s}; sectors are {l}",
+            {"c": code, "s": _suggest(code, sectors), "l": ", ".join(sectors)},
+        )
+    return code
+
+
+District = Annotated[str, BeforeValidator(_check_district)]
+Sector = Annotated[str, BeforeValidator(_check_sector)]
+Year = Annotated[int, BeforeValidator(_check_year)]
+
+
+# ---------------------------------------------------------------------------------------
+# The schema, one section per driver
+
+
+class Text(_Strict):
+    """A text in German (for the council) and English."""
+
+    de: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Trend(_Strict):
+    """Structural trend per sector and district from the recent history.
+
+    The log-linear growth rate of each sector × district over ``fit_years`` continues,
+    fading with a half-life, so that an old trend does not run forever.
+    """
+
+    fit_years: tuple[int, int] = Field(description="first and last year of the fit [yr]")
+    half_life: Years = Field(description="years after which the trend's growth rate has halved [yr]")
+    exclude_sectors: list[Sector] = Field(
+        default_factory=list, description="sectors whose future is left to the explicit drivers"
+    )
+    source: str = Field(min_length=3)
+
+    @field_validator("fit_years")
+    @classmethod
+    def _order(cls, v: tuple[int, int], info: ValidationInfo) -> tuple[int, int]:
+        first, last = v
+        hist = _ctx(info).get("history", (None, None))
+        if first >= last:
+            raise PydanticCustomError("fit_years", "the first fit year must be before the last")
+        if hist[0] is not None and (first < hist[0] or last > hist[1]):
+            raise PydanticCustomError(
+                "fit_years", "the data cover {a}–{b}; fit years must lie inside", {"a": hist[0], "b": hist[1]}
+            )
+        return v
+
+
+class Logistic(_Strict):
+    """An S-curve of a powertrain's share of regional vehicle production."""
+
+    midpoint_year: YearValue = Field(description="year the share reaches half its ceiling [yr]")
+    steepness: SteepYear = Field(description="growth rate of the logistic curve [1/yr]")
+    ceiling: Share = Field(description="share reached in the long run [1]")
+
+
+class Hump(_Strict):
+    """A bridging technology (PHEV): a bell-shaped share that rises and fades."""
+
+    peak_share: Share = Field(description="highest share of production [1]")
+    peak_year: YearValue = Field(description="year of the peak [yr]")
+    width: Years = Field(description="standard deviation of the bell [yr]")
+
+
+class LabourIntensity(_Strict):
+    """Powertrain labour per vehicle relative to a combustion-engine vehicle (ICE = 1) [1]."""
+
+    phev: Ratio
+    bev: Ratio
+    fcev: Ratio
+
+
+class Electrification(_Strict):
+    """Powertrain mix of the region's vehicle production and the labour it needs."""
+
+    bev: Logistic
+    phev: Hump
+    fcev: Logistic
+    district_lead: dict[District, Annotated[float, BeforeValidator(lambda v: units.parse(v, units.YEARS))]] = Field(
+        default_factory=dict, description="years a district's production is ahead (+) of the regional curve [yr]"
+    )
+    labour_intensity: LabourIntensity
+    source: str = Field(min_length=3)
+
+
+class Volume(_Strict):
+    """Vehicle output and labour productivity in vehicle production."""
+
+    output_index: dict[Year, Index] = Field(
+        description="vehicle output relative to the base year, linear between the given years [1]"
+    )
+    productivity_growth: Rate = Field(description="growth of output per employee [1/yr]")
+    sectors: list[Sector] = Field(min_length=1)
+    source: str = Field(min_length=3)
+
+    @field_validator("output_index")
+    @classmethod
+    def _nonempty(cls, v: dict) -> dict:
+        if not v:
+            raise PydanticCustomError("empty", "give at least one year, e.g. {{2030: 0.9}}")
+        return v
+
+
+class Project(_Strict):
+    """A dated project or programme with a ramp: a plant opening, a job-reduction agreement."""
+
+    label: Text
+    district: District
+    sector: Sector
+    jobs: dict[Year, Persons] = Field(
+        description="change of jobs against the base year, linear between the given years, held after [persons]"
+    )
+    gva_per_job: GvaPerJob | None = Field(
+        default=None, description="value added per job; empty = the sector's average in the district [EUR thousand per job]"
+    )
+    enabled: bool = True
+    source: str = Field(min_length=3)
+
+    @field_validator("jobs")
+    @classmethod
+    def _ramp(cls, v: dict) -> dict:
+        if not v:
+            raise PydanticCustomError("empty", "give the jobs for at least one year")
+        return dict(sorted(v.items()))
+
+
+class Gva(_Strict):
+    """Value added follows employment through GVA per employee, with its own productivity path."""
+
+    productivity_growth: Rate = Field(description="growth of real GVA per employee, all sectors [1/yr]")
+    by_sector: dict[Sector, Rate] = Field(default_factory=dict, description="overrides per sector [1/yr]")
+    source: str = Field(min_length=3)
+
+
+class Scenario(_Strict):
+    """A scenario: levers for each driver, a narrative, and where each assumption comes from."""
+
+    schema_version: Literal[1] = 1
+    region: str
+    title: Text
+    narrative: Text
+    end_year: Year
+    seed: int = Field(default=0, ge=0, description="seed for ensembles; same seed = same results")
+    trend: Trend
+    electrification: Electrification
+    volume: Volume
+    projects: dict[str, Project] = Field(default_factory=dict)
+    gva: Gva
+
+    # Set by from_file / from_dict; not part of the file.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def file(self) -> Path | None:
+        return self._file
+
+    _name: str = "scenario"
+    _file: Path | None = None
+    _raw: dict | None = None
+
+    # -- construction ---------------------------------------------------------------
+
+    @classmethod
+    def from_file(cls, path: str | Path, *, context: dict | None = None) -> Scenario:
+        """Read, merge and validate a scenario file.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            The YAML file.
+        context : dict, optional
+            Codelists to check against (``districts``, ``sectors``, ``base_year``,
+            ``end_year``, ``history``); by default read from the region's data package.
+
+        Raises
+        ------
+        ScenarioError
+            Listing every problem with file, key path and line.
+        """
+        path = Path(path)
+        data, where = _load_chain(path.resolve(), [])
+        return cls._validate(data, where, str(path), path.stem, path, context)
+
+    @classmethod
+    def from_dict(cls, data: dict, *, name: str = "scenario", context: dict | None = None,
+                  file: str = "<scenario>") -> Scenario:
+        """Validate a scenario given as plain data (no ``extends:``)."""
+        data = dict(data)
+        if "extends" in data:
+            raise ScenarioError([Problem(file, "extends", None, "extends: only works in a file")])
+        where = {k: (file, None) for k in _paths(data)}
+        return cls._validate(data, where, file, name, None, context)
+
+    @classmethod
+    def _validate(cls, data: Any, where: dict, file: str, name: str, path: Path | None,
+                  context: dict | None) -> Scenario:
+        if not isinstance(data, dict):
+            raise ScenarioError([Problem(file, "", None, "a scenario file must be a set of keys (key: value)")])
+        problems = []
+        region = data.get("region")
+        if context is None:
+            if not isinstance(region, str):
+                raise ScenarioError([Problem(file, "region", _line(where, ("region",)),
+                                             "say which region this scenario is for, e.g. region: son")])
+            from .regions import codelists, known_regions  # the data package holds the codelists
+
+            try:
+                context = codelists(region)
+            except Exception:
+                f, ln = _origin(where, ("region",), file)
+                raise ScenarioError([Problem(
+                    f, "region", ln,
+                    f"unknown region '{region}'{_suggest(region, known_regions())}; "
+                    f"regions are {', '.join(known_regions())}")]) from None
+        context = dict(context)
+        end = data.get("end_year")
+        if isinstance(end, int) and not isinstance(end, bool):
+            horizon = context.get("horizon")
+            if horizon is not None and end > horizon:
+                problems.append(Problem(*_origin(where, ("end_year",), file),
+                                        f"{end} is after the data's horizon; the model runs to {horizon} at most"))
+            context.setdefault("end_year", min(end, horizon or end))
+        try:
+            scenario = cls.model_validate(data, context=context)
+        except ValidationError as exc:
+            problems.extend(_translate(exc, where, file))
+        if problems:
+            raise ScenarioError(_dedupe(problems))
+        scenario._name = name
+        scenario._file = path
+        scenario._raw = data
+        return scenario
+
+    # -- output ----------------------------------------------------------------------
+
+    def to_dict(self) -> dict:
+        """The merged scenario as plain data, as it would be written to a file."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def to_yaml(self) -> str:
+        """The merged scenario as a self-contained YAML text (no ``extends:``)."""
+        return yamlfile.dump(self.to_dict())
+
+    def digest(self) -> str:
+        """SHA-256 of the merged scenario's canonical JSON: the scenario hash in provenance."""
+        text = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def replace(self, changes: dict) -> Scenario:
+        """A copy with some keys changed (nested dicts merge), validated again."""
+        merged = _merge(self.to_dict(), changes)
+        return Scenario.from_dict(merged, name=self.name)
+
+
+# ---------------------------------------------------------------------------------------
+# extends: chains
+
+
+def scenarios_root(path: Path) -> Path:
+    """The ``scenarios/`` folder a file lives in (its nearest ancestor of that name)."""
+    for parent in path.parents:
+        if parent.name == "scenarios":
+            return parent
+    return path.parent
+
+
+def _load_chain(path: Path, seen: list[Path]) -> tuple[dict, dict]:
+    data, lines = yamlfile.load(path)
+    file = str(path)
+    where = {k: (file, v) for k, v in lines.items()}
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(file, "", 1, "a scenario file must be a set of keys (key: value)")])
+    missing_own = [k for k in ("title", "narrative") if k not in data]
+    if missing_own:
+        raise ScenarioError([Problem(file, k, None,
+                                     f"every scenario file states its own {k} in German and English "
+                                     f"({k}: {{de: …, en: …}})") for k in missing_own])
+    parent_ref = data.pop("extends", None)
+    if parent_ref is None:
+        return data, where
+    line = lines.get(("extends",))
+    if not isinstance(parent_ref, str) or not parent_ref.strip():
+        raise ScenarioError([Problem(file, "extends", line, "extends: takes a file name, e.g. baseline.yaml")])
+    root = scenarios_root(path).resolve()
+    target = (path.parent / parent_ref).resolve()
+    if not target.is_relative_to(root):
+        raise ScenarioError([Problem(file, "extends", line,
+                                     f"'{parent_ref}' points outside the scenarios folder {root}; "
+                                     "extend a scenario inside it")])
+    if not target.exists():
+        near = [p.name for p in path.parent.glob("*.yaml")]
+        raise ScenarioError([Problem(file, "extends", line,
+                                     f"the file '{parent_ref}' does not exist{_suggest(parent_ref, near)}")])
+    chain = [*seen, path]
+    if target in chain:
+        loop = " → ".join(p.name for p in [*chain, target])
+        raise ScenarioError([Problem(file, "extends", line, f"extends: goes round in a circle: {loop}")])
+    parent, parent_where = _load_chain(target, chain)
+    merged = _merge(parent, data)
+    merged_where = dict(parent_where)
+    for key in list(merged_where):
+        # a key the child replaces wholesale (a non-dict value) drops the parent's sub-keys
+        if _replaced(data, key):
+            merged_where.pop(key)
+    merged_where.update(where)
+    return merged, merged_where
+
+
+def _replaced(child: dict, key: tuple) -> bool:
+    node: Any = child
+    for i, part in enumerate(key):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+        if not isinstance(node, dict) and i < len(key) - 1:
+            return True
+    return True
+
+
+def _merge(base: dict, override: dict) -> dict:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _paths(data: Any, at: tuple = ()) -> list[tuple]:
+    out = [at]
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out.extend(_paths(v, (*at, k)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Error translation: pydantic's errors → a strategist's words, with file and line
+
+
+def _line(where: dict, loc: tuple) -> int | None:
+    return _origin(where, loc, "")[1]
+
+
+def _origin(where: dict, loc: tuple, file: str) -> tuple[str, int | None]:
+    """File and line of a key path, or of its nearest ancestor that has one."""
+    for n in range(len(loc), -1, -1):
+        hit = where.get(tuple(loc[:n]))
+        if hit is not None and hit[1] is not None:
+            return hit
+    return (file, None)
+
+
+def _fields_at(loc: tuple) -> list[str]:
+    """The keys allowed at a location of the schema (for 'did you mean')."""
+    import types
+    import typing
+
+    model: Any = Scenario
+    for part in loc:
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            field = model.model_fields.get(str(part))
+            if field is None:
+                return []
+            model = field.annotation
+        elif typing.get_origin(model) is dict:
+            model = typing.get_args(model)[1]
+        else:
+            return []
+        while typing.get_origin(model) in (typing.Union, types.UnionType, typing.Annotated):
+            args = [a for a in typing.get_args(model) if a is not type(None)]
+            model = args[0]
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def _translate(exc: ValidationError, where: dict, file: str) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and (
+            p.startswith("function-") or p in ("float", "Distribution", "int", "str"))))
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            key = loc[-1]
+            allowed = _fields_at(loc[:-1])
+            msg = f"unknown key '{key}'{_suggest(str(key), allowed)}"
+            if allowed and not _suggest(str(key), allowed):
+                msg += f"; allowed here: {', '.join(allowed)}"
+        elif kind == "missing":
+            msg = f"'{loc[-1]}' is missing here; every scenario needs it (see scenarios/*/baseline.yaml)"
+        elif kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
+            val = err.get("input")
+            if isinstance(val, str) and "," in val:
+                msg = f"'{val}' uses a decimal comma; write a decimal point: {val.replace(',', '.')}"
+            else:
+                msg = f"'{val}' is not a number"
+        elif kind == "literal_error":
+            msg = f"'{err.get('input')}' is not allowed; {err['msg'].replace('Input should be', 'use')}"
+        elif kind == "union_tag_invalid" or kind == "model_type":
+            msg = "expected a set of keys here (key: value)"
+        elif kind == "dict_type":
+            msg = "expected a set of keys here (key: value), e.g. {2030: 0.9}"
+        elif kind == "list_type":
+            msg = "expected a list here, e.g. [vehicles]"
+        elif kind == "string_too_short":
+            msg = "this text must not be empty; say where the assumption comes from"
+        elif kind == "string_type":
+            msg = "expected a text here"
+        else:
+            msg = err["msg"]
+            if msg.startswith("Value error, "):
+                msg = msg[len("Value error, "):]
+        f, ln = _origin(where, loc, file)
+        problems.append(Problem(f, yamlfile.format_path(loc), ln, msg))
+    return problems
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    """Drop the union's echo: the same place reported once as number and once as distribution."""
+    seen: dict[tuple, Problem] = {}
+    for p in problems:
+        key = (p.file, p.path)
+        if key in seen and "expected a set of keys" in p.message:
+            continue
+        if key in seen and "expected a set of keys" in seen[key].message:
+            seen[key] = p
+            continue
+        seen.setdefault(key, p)
+        if seen[key] is not p and p.message != seen[key].message:
+            seen[(p.file, p.path, p.message)] = p
+    return list(seen.values())
