@@ -306,9 +306,24 @@ class Region:
         """Employment in the base year [persons], district × sector."""
         return self.employment["value"].sel(year=self.base_year, drop=True)
 
-    def data_version(self) -> str:
-        """SHA-256 over the bytes of every file of this region and of the national package."""
+    @functools.cached_property
+    def version(self) -> str:
+        """Hash over the bytes of every file of this region and of the national package."""
         return data_version([self.folder, self.national.folder])
+
+    def data_version(self) -> str:
+        """Hash over the bytes of every file of this region and of the national package."""
+        return self.version
+
+    def codelists(self) -> dict:
+        """What a scenario is checked against: districts, sectors, base year, horizon."""
+        return {
+            "districts": dict(zip(self.districts["district"], self.districts["name_short"], strict=True)),
+            "sectors": self.sector_codes,
+            "base_year": self.base_year,
+            "horizon": self.horizon,
+            "history": (int(self.meta["history_start"]), self.base_year),
+        }
 
     def sources(self) -> pd.DataFrame:
         """One row per resource: title, publisher, table, year, URL, licence."""
@@ -537,13 +552,5 @@ def load_region(region: str | Path) -> Region:
 
 
 def codelists(region: str) -> dict:
-    """What a scenario is checked against: districts, sectors, base year, horizon."""
-    reg = load_region(region)
-    names = dict(zip(reg.districts["district"], reg.districts["name_short"], strict=True))
-    return {
-        "districts": names,
-        "sectors": reg.sector_codes,
-        "base_year": reg.base_year,
-        "horizon": reg.horizon,
-        "history": (int(reg.meta["history_start"]), reg.base_year),
-    }
+    """What a scenario for ``region`` is checked against (see :meth:`Region.codelists`)."""
+    return load_region(region).codelists()

@@ -387,7 +387,7 @@ class Scenario(_Strict):
 
     _name: str = "scenario"
     _file: Path | None = None
-    _raw: dict | None = None
+    _context: dict | None = None
 
     # -- construction ---------------------------------------------------------------
 
@@ -433,11 +433,12 @@ class Scenario(_Strict):
             if not isinstance(region, str):
                 raise ScenarioError([Problem(file, "region", _line(where, ("region",)),
                                              "say which region this scenario is for, e.g. region: son")])
+            from .errors import RegionNotFoundError
             from .regions import codelists, known_regions  # the data package holds the codelists
 
             try:
                 context = codelists(region)
-            except Exception:
+            except RegionNotFoundError:
                 f, ln = _origin(where, ("region",), file)
                 raise ScenarioError([Problem(
                     f, "region", ln,
@@ -459,7 +460,7 @@ class Scenario(_Strict):
             raise ScenarioError(_dedupe(problems))
         scenario._name = name
         scenario._file = path
-        scenario._raw = data
+        scenario._context = context
         return scenario
 
     # -- output ----------------------------------------------------------------------
@@ -480,7 +481,7 @@ class Scenario(_Strict):
     def replace(self, changes: dict) -> Scenario:
         """A copy with some keys changed (nested dicts merge), validated again."""
         merged = _merge(self.to_dict(), changes)
-        return Scenario.from_dict(merged, name=self.name)
+        return Scenario.from_dict(merged, name=self.name, context=self._context)
 
 
 # ---------------------------------------------------------------------------------------

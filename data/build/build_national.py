@@ -107,7 +107,7 @@ SRC_BA_SVB = {
 SRC_KBA_FZ10 = {
     "title": "Neuzulassungen von Personenkraftwagen nach Marken und Modellreihen (FZ 10), monthly",
     "publisher": "Kraftfahrt-Bundesamt (KBA)",
-    "path": "https://www.kba.de/DE/Statistik/Produktkatalog/produkte/Fahrzeuge/fz10_n_monatlich.html",
+    "path": "https://www.kba.de/SharedDocs/Downloads/DE/Statistik/Fahrzeuge/FZ10/",
     "year": 2026,
     "table": "FZ 10 (monthly files 2017-01 to 2026-06; the file URL of each month is in the column source_url)",
 }
@@ -123,8 +123,7 @@ SRC_BA_KLDB = {
     "title": "Klassifikation der Berufe 2010 (KldB 2010), überarbeitete Fassung 2020 – Berufshauptgruppen "
              "(2-Steller) and Berufsgruppen (3-Steller)",
     "publisher": "Bundesagentur für Arbeit",
-    "path": "https://statistik.arbeitsagentur.de/DE/Navigation/Grundlagen/Klassifikationen/"
-            "Klassifikation-der-Berufe/KldB2010-Fassung2020/KldB2010-Fassung2020-Nav.html",
+    "path": "https://statistik.arbeitsagentur.de",
     "year": 2020,
     "table": "KldB 2010 Systematik (labels as used in BA statistics deliveries)",
 }
@@ -623,7 +622,7 @@ def build_kba(ref: Path, out: Path, ctx: dict):
         elif weak:
             rec["status"] = "verified (" + "/".join(weak) + " fields)"
         else:
-            rec["status"] = "read"
+            rec["status"] = "read_or_derived"
         ref_urls = [u.strip() for u in str(r.source_url).split("|") if u.strip() and u.strip() != "nan"]
         rec["source_url"] = " | ".join(dict.fromkeys(ref_urls + urls))
         pre = ("collection note (statuses before this build's checks, superseded by the *_status columns): "
@@ -818,7 +817,7 @@ def build_infra(ref: Path, out: Path, ctx: dict):
             rr.update(value=1850.0, low=1700.0, high=2000.0, unit="USD per kW (installed, outside China)",
                       reference_year="2022-2023", status="unverified_estimate",
                       source="IEA, Global Hydrogen Review 2023 (recalled, not verified)",
-                      url="https://www.iea.org/reports/global-hydrogen-review-2023",
+                      url="https://www.iea.org/energy-system/low-emissions-fuels/electrolysers",
                       note="recalled range USD 1,700-2,000 per kW outside China (lower in China); a look-up found "
                            "only the report's front matter, not the figure; value = midpoint; do not use without "
                            "checking")
@@ -1009,7 +1008,7 @@ def resources(ctx, frames):
             "automotive": ("boolean", "true only for vehicles (WZ 29)", None)}),
         sources=[{"title": "Klassifikation der Wirtschaftszweige, Ausgabe 2008 (WZ 2008)",
                   "publisher": "Statistisches Bundesamt (Destatis)",
-                  "path": "https://www.destatis.de/DE/Methoden/Klassifikationen/Gueter-Wirtschaftsklassifikationen/Downloads/klassifikation-wz-2008-3100100089004-aktuell.pdf",
+                  "path": "https://www.destatis.de",
                   "year": 2008, "table": "WZ 2008 sections and divisions"}],
         licenses=lic_destatis("© Statistisches Bundesamt (Destatis), WZ 2008"),
         status="derived: classification defined for retra from WZ 2008 (data/README.md)"))
@@ -1377,6 +1376,30 @@ def main(argv=None):
         "retra": {"kind": "national", "io_year": 2019, "base_year_employment": 2020},
         "resources": resources(ctx, frames),
     }
+    # per-row sources for the literature resources, and no empty strings in source/licence objects
+    def row_sources(df, pub_col, title_col, url_col, year_col=None):
+        seen, srcs = set(), []
+        for _, r in df.iterrows():
+            key = (str(r[pub_col]), str(r[url_col]))
+            if key in seen:
+                continue
+            seen.add(key)
+            src = {"title": str(r[title_col]), "publisher": str(r[pub_col]), "path": str(r[url_col]),
+                   "year": None if year_col is None or pd.isna(r[year_col]) else int(r[year_col]), "table": ""}
+            srcs.append(src)
+        return srcs
+    extra = {
+        "studies": row_sources(studies, "publisher", "title", "url", "year"),
+        "labour_intensity_evidence": row_sources(lab, "source", "source", "url", "year"),
+        "infrastructure_costs": row_sources(infra, "source", "item", "url"),
+        "parameters": row_sources(par, "source", "parameter", "url"),
+    }
+    for r in pkg["resources"]:
+        if r["name"] in extra:
+            r["sources"] = extra[r["name"]]
+        for lst in ("sources", "licenses"):
+            r[lst] = [{k: v for k, v in o.items() if v not in ("", None, "nan")} for o in r[lst]]
+            r[lst] = [o for o in r[lst] if o.get("title") or o.get("name")]
     (out / "datapackage.json").write_text(json.dumps(pkg, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     report = {k: v for k, v in ctx.items() if k not in ("io_codes", "sectors")}
     report["verify"] = verify(out)

@@ -261,6 +261,8 @@ def solve_district_year(cd: CellData, ags: str, year: int):
     ev_ub, ev_b = [], []
     tot_s = {s: cd.get(year, ags, "total", s, "TOTAL") for s in SEXES}
     for l in ["A", "C", "R", "F", "GU"]:
+        # evidence bounds only for leaves whose district total is suppressed in this year
+        target = leaf_total_pub(l) is None
         for s in SEXES:
             v = cd.leaf_pub(year, ags, "total", s, l)
             if v is not None:
@@ -283,9 +285,10 @@ def solve_district_year(cd: CellData, ags: str, year: int):
                 p = sh * tot_s[s]
                 prior[(l, s)] = (p, max(p * (q[0.95] - q[0.05]) / 3.29, 1.0))
                 notes[(l, s)] = f"{l} {s}: share of district total held from neighbouring year(s), lag {lag}"
-                row = np.zeros(nv); row[idx[("total", l, s)]] = 1
-                ev_ub.append(row.copy()); ev_b.append(p * math.exp(q[0.95]))
-                ev_ub.append(-row); ev_b.append(-p * math.exp(q[0.05]))
+                if target:
+                    row = np.zeros(nv); row[idx[("total", l, s)]] = 1
+                    ev_ub.append(row.copy()); ev_b.append(p * math.exp(q[0.95]))
+                    ev_ub.append(-row); ev_b.append(-p * math.exp(q[0.05]))
                 continue
             # national structure
             other = [o for o in SEXES if o != s][0]
@@ -305,7 +308,7 @@ def solve_district_year(cd: CellData, ags: str, year: int):
                 prior[(l, s)] = (p, p * (3.0 if l == "C" else 0.8))
                 notes[(l, s)] = f"{l} {s}: national share of total"
             # evidence bounds: female/male ratio within the 5-95 % range over all Kreise
-            if rq is not None:
+            if rq is not None and target:
                 rowr = np.zeros(nv)
                 rowr[idx[("total", l, "female")]] = 1
                 rowr[idx[("total", l, "male")]] = -rq[0.95]
@@ -361,7 +364,15 @@ def solve_district_year(cd: CellData, ags: str, year: int):
                     bounds=list(zip(lb, [None if math.isinf(u) else u for u in ub])), method="highs")
         if r.status != 0:
             return None
-        cons = [{"type": "eq", "fun": lambda x: A_eq @ x - b_eq, "jac": lambda x: A_eq},
+        # drop linearly dependent equalities (SLSQP refuses them)
+        keep = []
+        for i in range(len(b_eq)):
+            if np.linalg.matrix_rank(A_eq[keep + [i]]) > len(keep):
+                keep.append(i)
+        Ae, be = A_eq[keep], b_eq[keep]
+        if len(keep) >= nv:
+            return r.x
+        cons = [{"type": "eq", "fun": lambda x: Ae @ x - be, "jac": lambda x: Ae},
                 {"type": "ineq", "fun": lambda x: bub - Aub @ x, "jac": lambda x: -Aub}]
         res = minimize(obj, r.x, jac=grad, constraints=cons,
                        bounds=list(zip(lb, [None if math.isinf(u) else u for u in ub])),
@@ -448,16 +459,24 @@ def national_manuf_shares(nat: pd.DataFrame) -> dict:
     return {k: v / tot for k, v in sh.items()}, {k: float(e[v].sum()) for k, v in WIOD_MAP.items()}, float(e["C29"])
 
 
-def occupation_lq(kl: pd.DataFrame, wz: pd.DataFrame, ags: str, year: int, veh: float):
+VEH_PROFILE = "03103"  # Wolfsburg: WZ 29 (VW) is about 88 % of manufacturing
+
+
+def occupation_lq(kl: pd.DataFrame, ags: str, year: int, veh: float, c_profile: float):
     """Relative LQ of each supplier sector's marker occupations in the district's mix of all
-    marker occupations, after removing the occupation content of the district's vehicle jobs
-    at the national occupation-per-manufacturing-job ratio (assumption)."""
+    marker occupations, after removing the occupation content of the district's vehicle jobs.
+    The content per vehicle job is Wolfsburg's marker occupations per manufacturing job
+    (assumption: VW Wolfsburg's occupation mix stands for WZ 29). Wolfsburg itself is not
+    adjusted (its vehicle and non-vehicle occupations cannot be separated)."""
     k = kl[(kl.year == year) & (kl.ags.str.len() == 5)]
-    natc = wz[(wz.year == year) & (wz.ags == "DG") & (wz.wz_code == "C")].value.iloc[0]
     nat_o = {s: float(k[k.kldb3.isin(c)].value.sum()) for s, c in KLDB_MAP.items()}
     loc = k[k.ags == ags]
     dis_o = {s: float(loc[loc.kldb3.isin(c)].value.sum()) for s, c in KLDB_MAP.items()}
-    adj = {s: max(dis_o[s] - veh * nat_o[s] / natc, 0.0) for s in KLDB_MAP}
+    prof = k[k.ags == VEH_PROFILE]
+    veh_o = {s: float(prof[prof.kldb3.isin(c)].value.sum()) / c_profile for s, c in KLDB_MAP.items()}
+    if ags == VEH_PROFILE:
+        veh = 0.0
+    adj = {s: max(dis_o[s] - veh * veh_o[s], 0.0) for s in KLDB_MAP}
     tn, td = sum(nat_o.values()), sum(adj.values())
     lq = {s: (adj[s] / td) / (nat_o[s] / tn) if td > 0 else 1.0 for s in KLDB_MAP}
     return lq, dis_o, adj
@@ -552,7 +571,7 @@ def build(ref: Path):
                 if a in veh_notes:
                     vmeth += "; " + veh_notes[a]
                 vlq, dis_o, adj = None, None, None
-                lq, dis_o, adj = occupation_lq(kl, wz, a, y, veh["value"])
+                lq, dis_o, adj = occupation_lq(kl, a, y, veh["value"], leaves[(VEH_PROFILE, y)]["C"]["value"])
                 sp, t, s0, sc, s1 = split_manufacturing(C, veh, nat_sh, lq)
                 manuf_detail[(a, y)] = dict(lq=lq, t=t, s0=s0, sc=sc, s1=s1, occ=dis_o, occ_adj=adj)
                 rem = int(L["C"]["value"]) - int(veh["value"])
@@ -799,7 +818,7 @@ def automotive_rows(dists, auto, veh2020, veh_notes, leaves):
             src, url = PUB_SOURCE[r.metric]
         elif r.metric in ("wz29_employment_estimate", "ice_dependent_jobs_estimate"):
             src, url = EST_SOURCE.get(r.ags, DEFAULT_EST_SOURCE)
-            method = f"{r.source}: {note}"
+            method = f"{r.source}: {note}".replace("see automotive_exposure.md", "method described in data/build/ESTIMATES.md")
             if r.metric == "ice_dependent_jobs_estimate" and r.ags not in ("03102",):
                 src = f"{SRC_ELAB}; {SRC_IW25}; {SRC_IFO17}; " + src
                 url = f"{URL_ELAB} ; {URL_IW25} ; {URL_IFO17} ; " + url
@@ -896,8 +915,8 @@ def descriptors(reg, checks):
         "supplier shares elsewhere); other years hold the 2020 share of C. The remainder C minus vehicles is split "
         "over metals, machinery, electrical, chemicals and other manufacturing by the national employment "
         "structure (WIOD SEA 2014 employees), tilted by district location quotients of marker occupations (KldB "
-        "2010 3-digit; the occupation content of the district's vehicle jobs removed at the national "
-        "occupation-per-manufacturing-job ratio), each tilt bounded to [1/3, 3] and applied with exponent 0.5, then "
+        "2010 3-digit; the occupation content of the district's vehicle jobs removed using Wolfsburg's "
+        "marker occupations per manufacturing job as the WZ 29 profile), each tilt bounded to [1/3, 3] and applied with exponent 0.5, then "
         "rescaled so that the six sectors add up exactly to C. Low and high of these sectors are the untilted "
         "versus the fully tilted split, applied to C low minus vehicles high and C high minus vehicles low. Central "
         "values are whole persons, rounded by the largest-remainder method so that every published group is met "
@@ -1020,8 +1039,9 @@ def write_report(path, est_tab, leaves, rows_es, rows_ex, checks, nat_sh, nat_em
           f"{s} {'/'.join(c)}" for s, c in KLDB_MAP.items()) + ". Excluded on purpose: 252 (vehicle technology: "
       "WZ 29 and car workshops), 262 Energietechnik (building and plant electricians, across all industries), "
       "222 Farb- und Lacktechnik (mostly painters in construction and workshops). The district's count in each "
-      "marker set minus the occupation content of its vehicle jobs (vehicles × national marker count / national "
-      "C; assumption: WZ 29 has the average manufacturing occupation mix) gives a relative location quotient "
+      "marker set minus the occupation content of its vehicle jobs (vehicles × Wolfsburg's marker count per "
+      "manufacturing job; assumption: the occupation mix of VW Wolfsburg, where WZ 29 is about 88 % of C, stands "
+      "for WZ 29; Wolfsburg itself is not adjusted) gives a relative location quotient "
       "(share in the district's marker occupations / national share). Each LQ is bounded to [1/3, 3]; central "
       "shares ∝ national share × LQ^0.5, full tilt ∝ national share × LQ; both renormalised and applied to "
       "C − vehicles, so the six manufacturing sectors add up exactly to C. Low/high: min/max of the untilted and "
@@ -1085,8 +1105,8 @@ def write_report(path, est_tab, leaves, rows_es, rows_ex, checks, nat_sh, nat_em
       "so its central depends on the national share of energy/water/mining employment.")
     w("- The national manufacturing structure is WIOD 2014 (pre-2019 revision), held for 2015–2020.")
     w("- Marker occupations also work outside their sector (metal and electrical trades in construction and "
-      "services, mechanics in every industry); the vehicle-content correction assumes WZ 29 has the average "
-      "manufacturing occupation mix. The bounded half tilt limits but does not remove this noise.")
+      "services, mechanics in every industry); the vehicle-content correction assumes every WZ 29 job has "
+      "the occupation mix of VW Wolfsburg (an OEM with headquarters and R&D; suppliers differ). The bounded half tilt limits but does not remove this noise.")
     w("- ICE shares are national ratios with different concepts and years; the supplier share assumes all ICE-related "
       "jobs outside WZ 29 are in manufacturing and spread evenly over the five supplier sectors.")
     path.write_text("\n".join(L) + "\n", encoding="utf-8")

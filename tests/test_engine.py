@@ -1,0 +1,100 @@
+"""The engine: base year = data, zero shock = baseline, exact decomposition, monotonicity, seeds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from retra_model import ScenarioError, run
+from retra_model.engine import logmean
+
+
+def test_base_year_reproduces_the_data_exactly(toy, toy_baseline):
+    ds = run(toy_baseline, region=toy)
+    base = ds["employment"].sel(year=toy.base_year)
+    np.testing.assert_array_equal(base.values, toy.base().values)
+
+
+def test_zero_shock_gives_the_baseline_in_every_year(toy, toy_neutral):
+    ds = run(toy_neutral, region=toy)
+    expected = np.broadcast_to(toy.base().values[..., None], ds["employment"].shape)
+    np.testing.assert_allclose(ds["employment"].values, expected, rtol=0, atol=1e-9)
+    assert float(abs(ds["employment_change"]).max()) < 1e-9
+    # no productivity growth and no job change: GVA stays at its base-year level too
+    gva0 = ds["gva"].sel(year=toy.base_year).values[..., None]
+    np.testing.assert_allclose(ds["gva"].values, np.broadcast_to(gva0, ds["gva"].shape), rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("draws", [None, 50])
+def test_decomposition_adds_up_exactly(toy, toy_baseline, draws):
+    ds = run(toy_baseline, region=toy, draws=draws, seed=1)
+    for var in ("employment", "gva"):
+        total = ds[var] - ds[var].sel(year=toy.base_year)
+        parts = ds[f"{var}_change"].sum("driver")
+        scale = float(abs(ds[var]).max())
+        # float precision: sums of five terms of size ~ scale
+        assert float(abs(parts - total).max()) <= 1e-12 * scale * 10
+
+
+def test_powertrain_shares_are_shares(toy, toy_baseline):
+    ds = run(toy_baseline, region=toy, draws=30, seed=3)
+    s = ds["powertrain_share"]
+    assert float(s.min()) >= 0 and float(s.max()) <= 1
+    np.testing.assert_allclose(s.sum("powertrain").values, 1.0, atol=1e-12)
+
+
+def test_faster_bev_path_loses_more_powertrain_jobs(toy, toy_baseline):
+    slow = toy_baseline.replace({"electrification": {"bev": {"midpoint_year": 2035}}})
+    fast = toy_baseline.replace({"electrification": {"bev": {"midpoint_year": 2026}}})
+    e_slow = run(slow, region=toy)["employment_change"].sel(driver="electrification", year=2030)
+    e_fast = run(fast, region=toy)["employment_change"].sel(driver="electrification", year=2030)
+    exposed = toy.exposure["value"] > 0
+    assert bool((e_fast.where(exposed) < e_slow.where(exposed)).sum() == int(exposed.sum()))
+    unexposed = ~exposed
+    assert float(abs(e_fast.where(unexposed, 0)).max()) == 0.0
+
+
+def test_same_seed_same_results_other_seed_other_results(toy, toy_baseline):
+    a = run(toy_baseline, region=toy, draws=40, seed=7)
+    b = run(toy_baseline, region=toy, draws=40, seed=7)
+    c = run(toy_baseline, region=toy, draws=40, seed=8)
+    for var in ("employment", "gva", "employment_change"):
+        assert a[var].values.tobytes() == b[var].values.tobytes()
+    assert not np.array_equal(a["employment"].values, c["employment"].values)
+
+
+def test_ensemble_draws_vary_and_deterministic_run_is_inside(toy, toy_baseline):
+    ens = run(toy_baseline, region=toy, draws=200, seed=11)
+    det = run(toy_baseline, region=toy)
+    total = ens["employment"].sel(year=2040).sum(["district", "sector"])
+    assert float(total.std()) > 0
+    d = float(det["employment"].sel(year=2040).sum())
+    assert float(total.quantile(0.02)) < d < float(total.quantile(0.98))
+
+
+def test_project_ramp_adds_jobs_linearly(toy, toy_neutral):
+    sc = toy_neutral.replace({"projects": {"plant": {
+        "label": {"de": "Werk", "en": "Plant"}, "district": "99002", "sector": "electrical",
+        "jobs": {2023: 0, 2026: 3000}, "source": "test"}}})
+    ch = run(sc, region=toy)["employment_change"].sel(driver="projects", district="99002", sector="electrical")
+    assert ch.sel(year=[2022, 2023, 2024, 2026, 2040]).values.tolist() == pytest.approx([0, 0, 1000, 3000, 3000])
+    other = run(sc, region=toy)["employment_change"].sel(driver="projects").drop_sel(district="99002")
+    assert float(abs(other).max()) == 0
+
+
+def test_a_project_cannot_take_more_jobs_than_exist(toy, toy_neutral):
+    sc = toy_neutral.replace({"projects": {"cut": {
+        "label": {"de": "Abbau", "en": "Cut"}, "district": "99002", "sector": "ict",
+        "jobs": {2025: -100000}, "source": "test"}}})
+    with pytest.raises(ScenarioError, match=r"projects\.cut.*below zero"):
+        run(sc, region=toy)
+
+
+def test_logmean_properties():
+    a = np.array([1.0, 2.0, 5.0, 3.0, 0.0])
+    b = np.array([1.0, 1.0, 5.0 * (1 + 1e-15), 9.0, 4.0])
+    lm = logmean(a, b)
+    assert lm[0] == 1.0 and lm[4] == 0.0
+    assert lm[1] == pytest.approx(1 / np.log(2))
+    assert min(a[3], b[3]) < lm[3] < max(a[3], b[3])
+    assert lm[2] == pytest.approx(5.0)
