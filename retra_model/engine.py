@@ -140,8 +140,11 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     tr = scenario.trend
     fit = region.employment["value"].sel(year=slice(tr.fit_years[0], tr.fit_years[1]))
     rates = trend.growth_rates(fit.transpose("district", "sector", "year").values, fit["year"].values)
-    rates = np.where(np.isin(sect, tr.exclude_sectors)[None, :], 0.0, rates)
-    f_trend = trend.factor(rates[None, :, :, None], _col(sampler(tr.half_life)), tau)
+    national = region.national.total_employment().loc[tr.fit_years[0]:tr.fit_years[1]]
+    shift = rates - trend.growth_rates(national.values, national.index.values)
+    shift = np.where(np.isin(sect, tr.exclude_sectors)[None, :], 0.0, shift)
+    level = np.where(np.isin(sect, tr.exclude_sectors), 0.0, 1.0)[None, None, :, None] * _col(sampler(tr.level_growth))
+    f_trend = trend.factor(shift[None, :, :, None] + level, _col(sampler(tr.half_life)), tau)
 
     # 2. electrification
     el = scenario.electrification

@@ -81,9 +81,8 @@ def tidy(ds: xr.Dataset) -> pd.DataFrame:
     for var in ("employment", "gva", "employment_change", "gva_change"):
         da = q[var]
         unit = da.attrs["unit"]
-        da = region_total(da, region_id)
+        da = region_total(da.drop_vars([c for c in da.coords if c not in da.dims]), region_id)
         with_total = xr.concat([da, da.sum("sector").expand_dims(sector=["total"])], dim="sector")
-        with_total = with_total.drop_vars([c for c in with_total.coords if c not in with_total.dims])
         df = with_total.to_dataframe(name="value").reset_index()
         if "driver" in df:
             df["variable"] = var + "|" + df.pop("driver")

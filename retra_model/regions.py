@@ -190,12 +190,18 @@ class National:
     io_flows: pd.DataFrame
     io_products: pd.DataFrame
     parameters: pd.DataFrame
+    employment: pd.DataFrame  # SvB Germany by WZ group and year [persons]
     package: dict = field(repr=False)
     folder: Path = Path()
 
     @property
     def sector_codes(self) -> list[str]:
         return list(self.sectors["sector"])
+
+    def total_employment(self) -> pd.Series:
+        """SvB in Germany, all sectors, by year [persons]."""
+        tot = self.employment.loc[self.employment["wz_group"] == "TOTAL"]
+        return tot.set_index("year")["value"].astype(float)
 
     def parameter(self, name: str) -> pd.Series:
         """One literature parameter (value, low, high, unit, source)."""
@@ -233,8 +239,10 @@ def load_national(folder: str | None = None) -> National:
                                                          "compensation_of_employees": Column(minimum=0)})
     params = chk.table(path, pkg, "parameters", {"parameter": Column("string"), "value": Column(),
                                                  "unit": Column("string"), "source": Column("string")})
+    svb = chk.table(path, pkg, "svb_germany", {"year": Column("integer"), "wz_group": Column("code", codes="wz_group"),
+                                               "value": Column("integer", minimum=0)})
     chk.raise_if_any()
-    return National(sectors, sector_wz, wz, cpa, flows, products, params, pkg, path)
+    return National(sectors, sector_wz, wz, cpa, flows, products, params, svb, pkg, path)
 
 
 # ---------------------------------------------------------------------------------------

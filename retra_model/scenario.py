@@ -200,7 +200,8 @@ def _check_district(code: Any, info: ValidationInfo) -> str:
     districts: dict[str, str] = ctx.get("districts", {})
     if isinstance(code, int):
         raise PydanticCustomError(
-            "district_int", "write the district code in quotes, e.g. \"{c:05d}\" (a leading zero counts)", {"c": code}
+            "district_int", "write the district code in quotes, e.g. \"{c}\" (a leading zero counts)",
+            {"c": f"{code:05d}"},
         )
     code = str(code)
     if districts and code not in districts:
@@ -246,14 +247,16 @@ class Text(_Strict):
 
 
 class Trend(_Strict):
-    """Structural trend per sector and district from the recent history.
+    """Structural trend per sector and district from the recent history (shift-share).
 
-    The log-linear growth rate of each sector × district over ``fit_years`` continues,
-    fading with a half-life, so that an old trend does not run forever.
+    Each sector × district keeps growing *relative to Germany's total employment* as it did
+    over ``fit_years``, the difference fading with a half-life; the national level itself
+    follows ``level_growth`` instead of the boom of the fit years.
     """
 
     fit_years: tuple[int, int] = Field(description="first and last year of the fit [yr]")
     half_life: Years = Field(description="years after which the trend's growth rate has halved [yr]")
+    level_growth: Rate = Field(description="growth of employment in Germany as a whole, all sectors [1/yr]")
     exclude_sectors: list[Sector] = Field(
         default_factory=list, description="sectors whose future is left to the explicit drivers"
     )
@@ -444,13 +447,12 @@ class Scenario(_Strict):
                     f, "region", ln,
                     f"unknown region '{region}'{_suggest(region, known_regions())}; "
                     f"regions are {', '.join(known_regions())}")]) from None
+        given_context = context
         context = dict(context)
         end = data.get("end_year")
         if isinstance(end, int) and not isinstance(end, bool):
             horizon = context.get("horizon")
-            if horizon is not None and end > horizon:
-                problems.append(Problem(*_origin(where, ("end_year",), file),
-                                        f"{end} is after the data's horizon; the model runs to {horizon} at most"))
+            # years (end_year included) are checked against the scenario's end, capped by the data's horizon
             context.setdefault("end_year", min(end, horizon or end))
         try:
             scenario = cls.model_validate(data, context=context)
@@ -460,7 +462,7 @@ class Scenario(_Strict):
             raise ScenarioError(_dedupe(problems))
         scenario._name = name
         scenario._file = path
-        scenario._context = context
+        scenario._context = given_context
         return scenario
 
     # -- output ----------------------------------------------------------------------

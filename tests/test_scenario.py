@@ -89,9 +89,9 @@ def test_unknown_and_misspelled_district(scenario_dir, toy_context):
     body = "electrification:\n  district_lead: {'99003': 2, Autostadt: 1, 99001: 1}\n"
     probs = problems_of(scenario_dir, child(body), toy_context)
     text = " | ".join(p.message for p in probs)
-    assert "unknown district '99003'" in text and "did you mean '99001'" in text
+    assert "unknown district '99003'; did you mean '9900" in text
     assert "write the district code, not its name: \"99001\"" in text
-    assert "in quotes" in text
+    assert 'in quotes, e.g. "99001"' in text
     assert len(probs) == 3
 
 
@@ -113,7 +113,7 @@ def test_wrong_unit_and_missing_unit(scenario_dir, toy_context):
 def test_ramp_that_ends_before_it_starts_is_sorted_not_reversed(toy_context, toy_baseline):
     # a ramp is a set of (year, jobs) points; their order in the file does not matter
     sc = toy_baseline.replace({"projects": {"p": {"label": {"de": "a", "en": "a"}, "district": "99001",
-                                                  "sector": "ict", "jobs": {2030: 100, 2025: 0}, "source": "t"}}})
+                                                  "sector": "ict", "jobs": {2030: 100, 2025: 0}, "source": "test"}}})
     assert list(sc.projects["p"].jobs) == [2025, 2030]
 
 
@@ -228,5 +228,5 @@ def test_scenario_yaml_round_trip(toy_baseline, ceiling, peak, mid, prod, idx, l
         "volume": {"productivity_growth": prod, "output_index": {2030: idx}},
     })
     again = Scenario.from_dict(yaml.safe_load(sc.to_yaml()), context=sc._context)
-    assert again == sc
+    assert again.model_dump() == sc.model_dump()
     assert again.digest() == sc.digest()

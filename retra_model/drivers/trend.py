@@ -1,8 +1,11 @@
 """Baseline trend: structural drift per sector and district from the recent history.
 
-The log-linear growth rate of employment over the fit years continues into the future and
-fades with a half-life, so that the five years before the base year do not run unchanged
-for twenty-five years:
+A shift-share view: the growth of a sector in a district over the fit years is split into
+the national growth of all employment (the business cycle of those years) and the shift
+against it (structure and location). The shift continues into the future and fades with a
+half-life, so that the few years before the base year do not run unchanged for twenty-five
+years; the national level follows a growth rate of the scenario's instead. With :math:`g`
+the shift plus the scenario's national growth [1/yr]:
 
 .. math::
 
