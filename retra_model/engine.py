@@ -25,6 +25,7 @@ Energy Policy 33(7), 867–871. https://doi.org/10.1016/j.enpol.2003.10.010
 from __future__ import annotations
 
 import datetime as _dt
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,42 +48,65 @@ MULTIPLICATIVE = ("trend", "electrification", "volume")
 
 
 class Sampler:
-    """Turns levers into arrays of shape ``(n,)``: constant, or drawn from a distribution.
+    """Turns levers into arrays over draws: constant, or drawn from a distribution.
 
-    Draws come from one generator seeded once, in the fixed order in which the engine asks
-    for the levers, so that the same scenario, seed and data give bit-identical results.
+    Draws are made by inverse CDF from uniform numbers that depend only on the seed, the
+    lever's key path and the draw's index: draw *i* of a lever is the same whether the
+    ensemble is evaluated at once or in chunks (``start``), and adding a lever elsewhere
+    does not change the draws of the others. Same scenario, seed and data give
+    bit-identical results.
+
+    Parameters
+    ----------
+    n : int or None
+        Number of draws; ``None`` for a deterministic run (one draw at each lever's centre).
+    seed : int
+        Seed of the ensemble.
+    start : int
+        Index of the first draw (for chunked evaluation).
     """
 
-    def __init__(self, n: int | None, seed: int):
+    BLOCK = 256
+    """Draws are generated in blocks of this many, each block from its own stream."""
+
+    def __init__(self, n: int | None, seed: int, start: int = 0):
         self.n = 1 if n is None else int(n)
         self.deterministic = n is None
-        self.rng = np.random.default_rng(seed)
+        self.seed = int(seed)
+        self.start = int(start)
 
-    def __call__(self, lever: float | Distribution) -> np.ndarray:
+    def uniforms(self, key: str) -> np.ndarray:
+        """Uniform numbers in [0, 1) for draws ``start … start + n - 1`` of the stream ``key``."""
+        if self.deterministic:
+            return np.full(1, 0.5)
+        first, last = self.start // self.BLOCK, (self.start + self.n - 1) // self.BLOCK
+        tag = zlib.crc32(key.encode())
+        blocks = [np.random.default_rng([self.seed, tag, b]).random(self.BLOCK) for b in range(first, last + 1)]
+        offset = self.start - first * self.BLOCK
+        return np.concatenate(blocks)[offset:offset + self.n]
+
+    def __call__(self, lever: float | Distribution, key: str) -> np.ndarray:
+        """The values of a lever for each draw, shape ``(n,)`` [the lever's unit]."""
         if not isinstance(lever, Distribution):
             return np.full(self.n, float(lever))
         if lever.distribution == "posterior":
-            from .uncertainty.draws import posterior_draws  # cached netCDF, no sampler
+            from .uncertainty.draws import posterior_draws  # cached netCDF, never a sampler
 
-            return posterior_draws(lever.name, self.n, self.rng, central=self.deterministic)
+            # one stream per posterior, so that its variables are drawn jointly
+            return posterior_draws(lever.name, self.uniforms(f"posterior:{lever.name.split('.')[0]}"),
+                                   central=self.deterministic)
         if self.deterministic:
             return np.full(1, lever.central())
+        u = self.uniforms(key)
         if lever.distribution == "uniform":
-            return self.rng.uniform(lever.low, lever.high, self.n)
+            return lever.low + u * (lever.high - lever.low)
         if lever.distribution == "triangular":
-            if lever.low == lever.high:
-                return np.full(self.n, float(lever.low))
-            return self.rng.triangular(lever.low, lever.mode, lever.high, self.n)
-        # normal, truncated to [low, high] where given, by inverse CDF
-        from scipy.stats import truncnorm
+            return _triangular_ppf(u, lever.low, lever.mode, lever.high)
+        from scipy.stats import truncnorm  # normal, truncated to [low, high] where given
 
         lo = -np.inf if lever.low is None else (lever.low - lever.mean) / lever.sd
         hi = np.inf if lever.high is None else (lever.high - lever.mean) / lever.sd
-        return truncnorm.ppf(self.rng.uniform(size=self.n), lo, hi, loc=lever.mean, scale=lever.sd)
-
-    def quantile(self) -> np.ndarray:
-        """One uniform number per draw (0.5 when deterministic), for ranges in the data."""
-        return np.full(1, 0.5) if self.deterministic else self.rng.uniform(size=self.n)
+        return truncnorm.ppf(u, lo, hi, loc=lever.mean, scale=lever.sd)
 
 
 def _triangular_ppf(u: np.ndarray, low: np.ndarray, mode: np.ndarray, high: np.ndarray) -> np.ndarray:
@@ -143,31 +167,36 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     national = region.national.total_employment().loc[tr.fit_years[0]:tr.fit_years[1]]
     shift = rates - trend.growth_rates(national.values, national.index.values)
     shift = np.where(np.isin(sect, tr.exclude_sectors)[None, :], 0.0, shift)
-    level = np.where(np.isin(sect, tr.exclude_sectors), 0.0, 1.0)[None, None, :, None] * _col(sampler(tr.level_growth))
-    f_trend = trend.factor(shift[None, :, :, None] + level, _col(sampler(tr.half_life)), tau)
+    level = np.where(np.isin(sect, tr.exclude_sectors), 0.0, 1.0)[None, None, :, None] * _col(sampler(tr.level_growth, "trend.level_growth"))
+    f_trend = trend.factor(shift[None, :, :, None] + level, _col(sampler(tr.half_life, "trend.half_life")), tau)
 
     # 2. electrification
     el = scenario.electrification
-    bev = tuple(_col(sampler(v))[..., 0] for v in (el.bev.midpoint_year, el.bev.steepness, el.bev.ceiling))
-    phev = tuple(_col(sampler(v))[..., 0] for v in (el.phev.peak_share, el.phev.peak_year, el.phev.width))
-    fcev = tuple(_col(sampler(v))[..., 0] for v in (el.fcev.midpoint_year, el.fcev.steepness, el.fcev.ceiling))
+    def curve(name: str, fields: tuple[str, ...]) -> tuple[np.ndarray, ...]:
+        section = getattr(el, name)
+        return tuple(_col(sampler(getattr(section, f), f"electrification.{name}.{f}"))[..., 0] for f in fields)
+
+    bev = curve("bev", ("midpoint_year", "steepness", "ceiling"))
+    phev = curve("phev", ("peak_share", "peak_year", "width"))
+    fcev = curve("fcev", ("midpoint_year", "steepness", "ceiling"))
     li = el.labour_intensity
-    intensity = np.stack([np.ones(sampler.n), sampler(li.phev), sampler(li.bev), sampler(li.fcev)], axis=-1)
+    intensity = np.stack([np.ones(sampler.n)] + [sampler(getattr(li, p), f"electrification.labour_intensity.{p}")
+                          for p in ("phev", "bev", "fcev")], axis=-1)
     lead = np.array([el.district_lead.get(d, 0.0) for d in dist])
     t_eff = years[None, None, :] + lead[None, :, None]  # (1, D, T); params are (n, 1, 1)
     shares = electrification.mix(t_eff, bev, phev, fcev)  # (n, D, T, 4)
     index = electrification.labour_index(shares, intensity[:, None, None, :])  # (n, D, T)
-    u = sampler.quantile()[:, None, None]
+    u = sampler.uniforms("data.exposure")[:, None, None]  # one quantile of every range per draw
     exp = region.exposure
     x = _triangular_ppf(u, exp["low"].values[None], exp["value"].values[None], exp["high"].values[None])
     f_elec = electrification.factor(x[..., None], index[:, :, None, :], index[:, :, None, :1])
 
     # 3. volume and productivity
     vo = scenario.volume
-    points = {y: sampler(v) for y, v in vo.output_index.items()}
+    points = {y: sampler(v, f"volume.output_index.{y}") for y, v in vo.output_index.items()}
     vindex = volume.output_index(years, points, base)  # (n, T)
     mask = np.isin(sect, vo.sectors)[None, None, :, None]
-    f_vol = volume.factor(vindex[:, None, None, :], _col(sampler(vo.productivity_growth)), tau, mask)
+    f_vol = volume.factor(vindex[:, None, None, :], _col(sampler(vo.productivity_growth, "volume.productivity_growth")), tau, mask)
 
     factors = {"trend": f_trend, "electrification": f_elec, "volume": f_vol}
     em = e0 * f_trend * f_elec * f_vol
@@ -177,7 +206,8 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     # 4. projects
     q0 = region.gva_per_employee["value"].transpose("district", "sector").values[None, :, :, None]
     g = scenario.gva
-    growth = np.stack([sampler(g.by_sector.get(s, g.productivity_growth)) for s in sect], axis=-1)
+    growth = np.stack([sampler(g.by_sector[s], f"gva.by_sector.{s}") if s in g.by_sector
+                       else sampler(g.productivity_growth, "gva.productivity_growth") for s in sect], axis=-1)
     q = gva.per_employee_path(q0, growth[:, None, :, None], tau)  # (n, D, S, T)
     shape = np.broadcast_shapes(em.shape, q.shape)
     p_jobs = np.zeros(shape)
@@ -187,12 +217,12 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
         if not pr.enabled:
             continue
         d, s = dist.index(pr.district), sect.index(pr.sector)
-        jobs = projects.ramp(years, {y: sampler(v) for y, v in pr.jobs.items()})  # (n, T)
+        jobs = projects.ramp(years, {y: sampler(v, f"projects.{pid}.jobs.{y}") for y, v in pr.jobs.items()})
         p_jobs[:, d, s, :] += jobs
         if pr.gva_per_job is None:
             p_gva[:, d, s, :] += jobs * q[:, d, s, :]
         else:
-            qp = _col(sampler(pr.gva_per_job))[:, 0, 0, :] * (1.0 + growth[:, s, None]) ** tau
+            qp = _col(sampler(pr.gva_per_job, f"projects.{pid}.gva_per_job"))[:, 0, 0, :] * (1.0 + growth[:, s, None]) ** tau
             p_gva[:, d, s, :] += jobs * qp
     change["projects"] = p_jobs
     employment = em + p_jobs

@@ -98,3 +98,16 @@ def test_logmean_properties():
     assert lm[1] == pytest.approx(1 / np.log(2))
     assert min(a[3], b[3]) < lm[3] < max(a[3], b[3])
     assert lm[2] == pytest.approx(5.0)
+
+
+def test_draws_do_not_depend_on_chunking():
+    from retra_model.engine import Sampler
+    from retra_model.scenario import Distribution
+
+    lever = Distribution(distribution="triangular", low=0.3, mode=0.5, high=0.7, source="test")
+    whole = Sampler(700, seed=5)(lever, "a.b")
+    part = Sampler(300, seed=5, start=350)(lever, "a.b")
+    np.testing.assert_array_equal(whole[350:650], part)
+    other_key = Sampler(700, seed=5)(lever, "a.c")
+    assert not np.array_equal(whole, other_key)
+    assert 0.3 <= whole.min() and whole.max() <= 0.7
