@@ -1,0 +1,59 @@
+"""The command line: runs the shipped scenarios, never shows a traceback for the user's mistakes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from retra_model.cli import main
+
+from .conftest import REPO
+
+
+def test_run_prints_a_summary_and_writes_results(tmp_path, capsys):
+    out = tmp_path / "son"
+    assert main(["run", str(REPO / "scenarios/son/baseline.yaml"), "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "Wolfsburg" in text and "SON" in text and "Δ 2035" in text
+    prov = json.loads((out / "provenance.json").read_text())
+    assert prov["region"] == "son" and len(prov["scenario_hash"]) == 64
+
+
+def test_run_refuses_to_overwrite(tmp_path, capsys):
+    out = tmp_path / "r"
+    out.mkdir()
+    assert main(["run", str(REPO / "scenarios/son/baseline.yaml"), "--out", str(out)]) == 2
+    assert "--force" in capsys.readouterr().err
+
+
+def test_validate_a_bad_file_exits_2_with_a_located_message_and_no_traceback(tmp_path):
+    bad = tmp_path / "scenarios" / "son" / "bad.yaml"
+    bad.parent.mkdir(parents=True)
+    base = (REPO / "scenarios/son/baseline.yaml").read_text()
+    bad.write_text(base.replace("ceiling: 0.97", "ceiling: 97"))
+    proc = subprocess.run([sys.executable, "-m", "retra_model.cli", "validate", str(bad)],
+                          capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert f"{bad}:" in proc.stderr and "electrification.bev.ceiling" in proc.stderr and "0.97" in proc.stderr
+
+
+def test_run_an_unknown_region_and_a_missing_file(tmp_path, capsys):
+    assert main(["run", str(tmp_path / "nothere.yaml")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("cmd", [["list"], ["schema"]])
+def test_list_and_schema(cmd, capsys):
+    assert main(cmd) == 0
+    assert capsys.readouterr().out
+
+
+def test_compare_two_scenarios(capsys):
+    assert main(["compare", str(REPO / "scenarios/son/baseline.yaml"),
+                 str(REPO / "scenarios/son/powerco.yaml"), "--year", "2030"]) == 0
+    out = capsys.readouterr().out
+    assert "projects" in out and "powerco − baseline" in out
