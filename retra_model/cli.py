@@ -1,4 +1,4 @@
-"""The ``retra`` command: validate, run, compare, schema, list.
+"""The ``retra`` command: validate, run, compare, backtest, schema, list.
 
 Exit codes: 0 success, 1 unexpected failure (a bug: please report it), 2 a problem in a
 scenario file or an argument, 3 a problem in the base data, 130 interrupted. For problems
@@ -126,6 +126,20 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from .backtest import backtest, coverage
+    from .regions import load_region
+    from .scenario import Scenario
+
+    scenario = Scenario.from_file(args.file)
+    table = backtest(scenario, load_region(scenario.region), args.base_year, draws=args.draws, seed=args.seed)
+    print(f"Backtest of {scenario.name} ({scenario.region}) from base year {args.base_year}, {args.draws} draws:")
+    print(table.round(1).to_string(index=False))
+    print("\nCoverage of the intervals over the districts, by year:")
+    print(coverage(table).round(3).to_string(index=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="retra", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -147,6 +161,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+")
     p.add_argument("--year", type=int, default=2035)
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("backtest", help="forecast from an earlier base year and compare with the data")
+    p.add_argument("file")
+    p.add_argument("--base-year", type=int, default=2017)
+    p.add_argument("--draws", type=int, default=500)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_backtest)
 
     p = sub.add_parser("schema", help="write the JSON Schema of scenario files")
     p.add_argument("--out", help="file to write (default: print)")

@@ -20,6 +20,7 @@ and the row (the line in the CSV file) of every offender.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -313,6 +314,23 @@ class Region:
     def base(self) -> xr.DataArray:
         """Employment in the base year [persons], district × sector."""
         return self.employment["value"].sel(year=self.base_year, drop=True)
+
+    def as_of(self, year: int) -> Region:
+        """The region as it looked with ``year`` as the base year: no employment data after it.
+
+        Used by backtests. Tables without a time axis (exposure, GVA per employee) are kept
+        as they are; the backtest says so.
+        """
+        years = self.employment["year"].values
+        if year not in years or year < int(self.meta["history_start"]) + 2:
+            raise ValueError(f"{year} cannot be a base year: the data cover {years.min()}–{years.max()} "
+                             "and a trend needs three years before it")
+        meta = {**self.meta, "base_year": int(year)}
+        return dataclasses.replace(
+            self, meta=meta,
+            employment=self.employment.sel(year=slice(None, year)),
+            employment_wz=self.employment_wz.sel(year=slice(None, year)),
+        )
 
     @functools.cached_property
     def version(self) -> str:

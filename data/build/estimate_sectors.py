@@ -505,19 +505,373 @@ def split_manufacturing(C: dict, veh: dict, nat_sh: dict, lq: dict):
 
 
 # =========================================================================================
+# 3b. the national region (all Kreise of the 2020 Gebietsstand)
+# =========================================================================================
+GEO_ALL = "kreise_all_vg250_2018.geojson"
+GU_PARTS = ["G-I", "J", "K", "L", "M-N", "O-Q", "R-U"]
+LAND_AS_KREIS = {"02": "02000", "11": "11000"}  # Hamburg and Berlin: the Land is the Kreis
+MERGED = {"03159": ["03152", "03156"]}  # Göttingen (since 1 Nov 2016) = LK Göttingen + Osterode am Harz
+OCC_PROXY = {"16056": "16063"}  # the BA occupation tables (Gebietsstand 2021) count Eisenach in the Wartburgkreis
+WORKSHOP_QUANTILE = 0.5  # KldB 252 share of total SvB in the median Kreis = workshops, dealers, transport
+LQ29_BOUNDS = (0.25, 6.0)  # bounds of the KldB 252 location quotient that tilts the WZ 29 share of C
+WZ29_MAX_SHARE = 0.85  # WZ 29 never above this share of C outside the anchor districts (assumption)
+
+
+def national_districts(ref: Path) -> dict:
+    """code -> (name, short name, kind) of the 401 Kreise of VG250 31.12.2018 (= Gebietsstand 2020)."""
+    geo = json.loads((ref / "data" / GEO_ALL).read_text(encoding="utf-8"))
+    kind = {"Kreisfreie Stadt": "kreisfreie Stadt", "Stadtkreis": "kreisfreie Stadt",
+            "Landkreis": "Landkreis", "Kreis": "Landkreis"}
+    return {f["properties"]["ags"]: (f["properties"]["name"], f["properties"]["name"], kind[f["properties"]["bez"]])
+            for f in sorted(geo["features"], key=lambda f: f["properties"]["ags"])}
+
+
+def kreis_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """The table with every Kreis of the 2020 Gebietsstand under its 5-digit code.
+
+    Hamburg and Berlin are published at Land level ('02', '11') and get the Kreis codes 02000, 11000.
+    Göttingen 03159 exists from 1 Nov 2016; in the years where its rows are all '-' they are replaced by
+    the sum of its predecessors 03152 and 03156 (suppressed if either part is suppressed). Defunct codes
+    stay in the frame; the region simply does not list them.
+    """
+    keys = [c for c in df.columns if c not in ("ags", "name", "value", "flag", "wz_label")]
+    land = df[df.ags.isin(LAND_AS_KREIS)].copy()
+    land["ags"] = land.ags.map(LAND_AS_KREIS)
+    out = [df[~df.ags.isin(LAND_AS_KREIS.values())], land]
+    for new, olds in MERGED.items():
+        cur = df[df.ags == new]
+        empty_years = [y for y, g in cur.groupby("year") if g.value.isna().all()]
+        prev = df[df.ags.isin(olds) & df.year.isin(empty_years)]
+        if prev.empty:
+            continue
+        agg = prev.groupby(keys, dropna=False).agg(value=("value", lambda v: v.sum() if v.notna().all() else np.nan),
+                                                   n=("value", "size")).reset_index()
+        agg = agg[agg.n == len(olds)].drop(columns="n")
+        agg["ags"] = new
+        agg["flag"] = np.where(agg.value.isna(), ".", None)
+        for c in df.columns:
+            if c not in agg:
+                agg[c] = cur[c].iloc[0] if len(cur) else None
+        out[0] = out[0][~((out[0].ags == new) & out[0].year.isin(empty_years))]
+        out.append(agg[df.columns])
+    return pd.concat(out, ignore_index=True)
+
+
+def occupation_proxies(kl: pd.DataFrame) -> pd.DataFrame:
+    """Occupation rows for districts the BA tables merge into a neighbour (Eisenach: its Wartburgkreis profile).
+    Only shares enter the tilts, so a district without own rows borrows the profile of the merged district."""
+    add = []
+    for a, proxy in OCC_PROXY.items():
+        if not (kl.ags == a).any():
+            r = kl[kl.ags == proxy].copy()
+            r["ags"] = a
+            add.append(r)
+    return pd.concat([kl] + add, ignore_index=True) if add else kl
+
+
+def _cd_add_published(self, sx: pd.DataFrame) -> None:
+    """Add the published cells of districts built by :func:`kreis_frame` (statistics unchanged)."""
+    new = sx[sx.ags.isin(list(LAND_AS_KREIS.values()) + list(MERGED))]
+    new = new[new.flag.isna() & new.value.notna()]
+    for r in new.itertuples():
+        self.pub[(r.year, r.ags, r.nationality, r.sex, r.wz_code)] = float(r.value)
+    p = new.pivot_table(index=["year", "ags", "nationality", "sex"], columns="wz_code", values="value")
+    lv = pd.DataFrame(index=p.index)
+    lv["A"], lv["C"], lv["F"], lv["GU"] = p.get("A"), p.get("C"), p.get("F"), p.get("G-U")
+    lv["R"] = p.get("B-E") - p.get("C")
+    lv["GAP"] = p["TOTAL"] - p.get("A") - p.get("B-F") - p.get("G-U")
+    lv["TOTAL"] = p["TOTAL"]
+    self.leaves = pd.concat([self.leaves.drop(index=lv.index, errors="ignore"), lv]).sort_index()
+    # cross-district quantiles of each G-U part's share of the district total (sex total), by year
+    k = sx[(sx.ags.str.len() == 5) & (sx.nationality == "total") & (sx.sex == "total") & sx.value.notna()]
+    w = k.pivot_table(index=["year", "ags"], columns="wz_code", values="value")
+    self.part_share_q = {g: (w[g] / w["TOTAL"]).dropna().groupby(level="year").quantile([0.05, 0.95]).unstack()
+                         for g in GU_PARTS}
+
+
+CellData.add_published = _cd_add_published
+
+
+def solve_gu_parts(cd: CellData, pubt: dict, ags: str, year: int, gu_total: float) -> dict:
+    """Suppressed parts of G-U (G-I, J, K, L, M-N, O-Q, R-U) of one district and year.
+
+    The same method as for the section leaves, one level down: variables are the parts by sex
+    (nationality total); equalities are every published part cell (total, male, female) and G-U
+    (published, or the estimate of the first stage); hard bounds by linear programme; evidence
+    bounds add that a suppressed part's share of the district total lies within the 5th-95th
+    percentile over all German districts in that year; the central value minimises the squared
+    standardised distance to priors (the cell's share of the district total in the nearest
+    published year, else the national share) and is rounded by largest remainder to G-U.
+    """
+    idx = {(g, s): i for i, (g, s) in enumerate((g, s) for g in GU_PARTS for s in SEXES)}
+    nv = len(idx)
+    A_eq, b_eq = [], []
+    for g in GU_PARTS + ["G-U"]:
+        members = GU_PARTS if g == "G-U" else [g]
+        for s in SEXES + ["total"]:
+            v = cd.get(year, ags, "total", s, g)
+            if g == "G-U" and s == "total":
+                v = gu_total
+            if v is None:
+                continue
+            row = np.zeros(nv)
+            for m in members:
+                for ss in (SEXES if s == "total" else [s]):
+                    row[idx[(m, ss)]] = 1
+            A_eq.append(row)
+            b_eq.append(v)
+    A_eq, b_eq = np.array(A_eq), np.array(b_eq)
+    tot = cd.get(year, ags, "total", "total", "TOTAL")
+    sup = [g for g in GU_PARTS if pubt[(year, ags, g)] is None]
+    ev_ub, ev_b = [], []
+    for g in sup:
+        q = cd.part_share_q[g].loc[year]
+        row = np.zeros(nv)
+        row[idx[(g, "male")]] = row[idx[(g, "female")]] = 1
+        ev_ub += [row.copy(), -row]
+        ev_b += [q[0.95] * tot, -q[0.05] * tot]
+    prior = {}
+    for g in GU_PARTS:
+        for s in SEXES:
+            if cd.get(year, ags, "total", s, g) is not None:
+                continue
+            hist = {y: cd.get(y, ags, "total", s, g) for y in YEARS if y != year}
+            hist = {y: v / cd.get(y, ags, "total", s, "TOTAL") for y, v in hist.items() if v is not None}
+            ts = cd.get(year, ags, "total", s, "TOTAL")
+            if hist:
+                yn = min(hist, key=lambda y: (abs(y - year), y))
+                p = hist[yn] * ts
+                prior[(g, s)] = (p, max(0.1 * p, 1.0))
+            else:
+                p = cd.get(year, "DG", "total", s, g) / cd.get(year, "DG", "total", s, "TOTAL") * ts
+                prior[(g, s)] = (p, max(0.8 * p, 1.0))
+    bounds = [(0, None)] * nv
+
+    def lp(target, Aub, bub):
+        out = []
+        for sgn in (1, -1):
+            r = linprog(sgn * target, A_ub=Aub if len(bub) else None, b_ub=bub if len(bub) else None,
+                        A_eq=A_eq, b_eq=b_eq, bounds=bounds, method="highs")
+            if r.status != 0:
+                return None
+            out.append(sgn * r.fun)
+        return out
+
+    keys = list(prior)
+    P = np.array([prior[k][0] for k in keys])
+    SD = np.array([prior[k][1] for k in keys])
+    cols = np.array([idx[k] for k in keys], dtype=int)
+    Aev, bev = (np.array(ev_ub), np.array(ev_b)) if ev_ub else (np.zeros((0, nv)), np.zeros(0))
+
+    def qp(Aub, bub):
+        r = linprog(np.zeros(nv), A_ub=Aub if len(bub) else None, b_ub=bub if len(bub) else None,
+                    A_eq=A_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        if r.status != 0:
+            return None
+        keep = []
+        for i in range(len(b_eq)):
+            if np.linalg.matrix_rank(A_eq[keep + [i]]) > len(keep):
+                keep.append(i)
+        Ae, be = A_eq[keep], b_eq[keep]
+        cons = [{"type": "eq", "fun": lambda x: Ae @ x - be, "jac": lambda x: Ae}]
+        if len(bub):
+            cons.append({"type": "ineq", "fun": lambda x: bub - Aub @ x, "jac": lambda x: -Aub})
+        res = minimize(lambda x: float((((x[cols] - P) / SD) ** 2).sum()), r.x,
+                       jac=lambda x: np.bincount(cols, 2 * (x[cols] - P) / SD ** 2, minlength=nv),
+                       constraints=cons, bounds=bounds, method="SLSQP", options={"maxiter": 500, "ftol": 1e-12})
+        return res.x if res.success else r.x
+
+    evidence = True
+    x = qp(Aev, bev)
+    if x is None:
+        evidence, x = False, qp(np.zeros((0, nv)), np.zeros(0))
+    if x is None:
+        fail(f"no feasible G-U split for {ags} {year}")
+    out = {}
+    for g in GU_PARTS:
+        row = np.zeros(nv)
+        row[idx[(g, "male")]] = row[idx[(g, "female")]] = 1
+        if g not in sup:
+            v = pubt[(year, ags, g)]
+            out[g] = dict(value=v, low=v, high=v, hard=(v, v), status="read", note="")
+            continue
+        hard = lp(row, np.zeros((0, nv)), np.zeros(0))
+        ev = lp(row, Aev, bev) if evidence else hard
+        cen = float(row @ x)
+        out[g] = dict(value=cen, low=min(ev[0], cen), high=max(ev[1], cen), hard=tuple(hard), status="estimate",
+                      evidence=evidence,
+                      note=("share of the district total held from the nearest published year" if any(
+                          cd.get(y, ags, "total", "total", g) is not None for y in YEARS) else "national share"))
+    target = int(round(gu_total)) - sum(int(out[g]["value"]) for g in GU_PARTS if g not in sup)
+    ints = largest_remainder({g: out[g]["value"] for g in sup}, target)
+    for g in sup:
+        out[g]["value"] = ints[g]
+        out[g]["low"] = min(out[g]["low"], ints[g])
+        out[g]["high"] = max(out[g]["high"], ints[g])
+    return out
+
+
+def method_parts(X) -> str:
+    return (f"constrained least-squares split of G-U minus its published parts (identity G-U = G-I + J + K + L + "
+            f"M-N + O-Q + R-U, published male/female cells; prior: {X['note']}); hard bounds "
+            f"{X['hard'][0]:.0f}-{X['hard'][1]:.0f}, tightened by evidence bounds (5-95 % range of the part's share "
+            f"of total employment over all German Kreise) to {X['low']:.0f}-{X['high']:.0f}")
+
+
+def wz29_national(cd: CellData, kl: pd.DataFrame, leaves: dict, dists: list, anchors: dict):
+    """WZ 29 employment 2020 for every Kreis without a district figure (the son/swsn anchors keep theirs).
+
+    The supplier-share method of the two regions (a share of C) made national and tilted by the one
+    occupation that marks vehicle making: the national WZ 29 total (13.01 % of C, 2019, held for 2020)
+    minus the anchors is spread over the other districts in proportion to C × LQ, where LQ is the
+    district's excess of KldB 252 (vehicle technology) per manufacturing job over the national figure;
+    the excess is 252 minus what the median Kreis has per SvB (workshops, dealers, transport companies).
+    """
+    N = S_DE * cd.get(BASE_YEAR, "DG", "total", "total", "C")
+    k = kl[(kl.year == BASE_YEAR) & (kl.kldb3 == "252")].set_index("ags").value.fillna(0.0)
+    T = {a: cd.get(BASE_YEAR, a, "total", "total", "TOTAL") for a in dists}
+    C = {a: float(leaves[(a, BASE_YEAR)]["C"]["value"]) for a in dists}
+    Chi = {a: float(leaves[(a, BASE_YEAR)]["C"]["high"]) for a in dists}
+    b = float(np.quantile([k.get(a, 0.0) / T[a] for a in dists], WORKSHOP_QUANTILE))
+    ex = {a: max(k.get(a, 0.0) - b * T[a], 0.0) for a in dists}
+    nat = sum(ex.values()) / sum(C.values())
+    lq = {a: min(max((ex[a] / C[a]) / nat if C[a] > 0 else 1.0, LQ29_BOUNDS[0]), LQ29_BOUNDS[1]) for a in dists}
+    others = [a for a in dists if a not in anchors]
+    rest = N - sum(anchors[a]["value"] for a in dists if a in anchors)
+    capped: dict = {}
+    for _ in range(20):  # calibrate the share s so that the districts add up to the national total
+        free = [a for a in others if a not in capped]
+        s = (rest - sum(capped.values())) / sum(C[a] * lq[a] for a in free)
+        new = {a: WZ29_MAX_SHARE * C[a] for a in free if s * lq[a] > WZ29_MAX_SHARE}
+        if not new:
+            break
+        capped.update(new)
+    out, notes = {}, {}
+    for a in others:
+        v = capped.get(a, s * lq[a] * C[a])
+        hi = min(max(2 * v, S_DE * Chi[a]), Chi[a])
+        out[a] = dict(value=float(round(v)), low=float(round(v / 2)), high=float(max(hi, round(v))))
+        notes[a] = (f"national method: WZ 29 Germany 2020 = 13.01 % of C ({N:,.0f}) minus the 13 districts with "
+                    f"a figure, spread over the others by C x LQ; LQ = excess KldB 252 per C job / national = "
+                    f"{lq[a]:.2f} (bounded {LQ29_BOUNDS[0]}-{LQ29_BOUNDS[1]}; KldB 252 {k.get(a, 0.0):,.0f}, "
+                    f"workshop baseline {b:.4f} x SvB); share of C {v / C[a] if C[a] else 0:.4f}; low = half, "
+                    f"high = max(2 x central, 13.01 % x C high), at most C high")
+    info = dict(N=N, b=b, s=s, capped=sorted(capped), lq=lq)
+    wz29_national.info = info
+    return out, notes
+
+
+def automotive_rows_national(dists, auto, veh2020, veh_notes, leaves):
+    """One row per Kreis: the WZ 29 estimate 2020 that enters employment_sector.csv."""
+    rows = []
+    own = auto[(auto.metric == "wz29_employment_estimate")].set_index("ags")
+    for a in dists:
+        V = veh2020[a]
+        if a in own.index and a not in veh_notes:
+            method = f"{own.loc[a, 'source']}: {own.loc[a, 'note']}".replace(
+                "see automotive_exposure.md", "method described in data/build/ESTIMATES.md")
+            src, url = EST_SOURCE.get(a, DEFAULT_EST_SOURCE)
+        else:
+            method = veh_notes[a]
+            src = (f"{SRC_PROGNOS}; {SRC_RS}; {SRC_BA_KLDB}" if a not in own.index else EST_SOURCE.get(a, DEFAULT_EST_SOURCE)[0])
+            url = f"{URL_PROGNOS} ; {URL_RS} ; {URL_BADATA}"
+        C = leaves[(a, BASE_YEAR)]["C"]
+        rows.append(dict(district=a, year=BASE_YEAR, metric="wz29_employment_estimate_persons",
+                         value=round(V["value"], 4), low=round(min(V["low"], V["value"]), 4),
+                         high=round(max(min(V["high"], C["high"]), V["value"]), 4), status="estimate",
+                         method=method, source=src, url=url))
+    return pd.DataFrame(rows)
+
+
+def write_report_national(path, regions, leaves, rows_es, rows_ex, checks, names):
+    info = wz29_national.info
+    es = rows_es["de"]
+    ex = rows_ex["de"]
+    e20 = es[es.year == BASE_YEAR]
+    L = []
+    w = L.append
+    w("# National region `de`: sector estimates and exposure for every Kreis (build notes)\n")
+    w("Written by `data/build/estimate_sectors.py --regions de`; do not edit by hand. The method is the one of "
+      "`ESTIMATES.md` (Südostniedersachsen, Südwestsachsen), applied to every Kreis; this page lists what differs "
+      "and the checks.\n")
+    w("## District set\n")
+    w(f"- {len(regions['de'])} Kreise of the Gebietsstand 31.12.2018 = 2020 (BKG VG250; no boundary changes 2019–2020). "
+      "Codes that table 13111-07-05-4 shows only as '-' in 2020 (the pre-reform Kreise of Mecklenburg-Vorpommern, "
+      "Sachsen, Sachsen-Anhalt, Kreis Aachen 05354, and 03152/03156) are dropped.")
+    w("- Hamburg (02000) and Berlin (11000) are published at Land level ('02', '11') and are used under their Kreis codes.")
+    w("- Göttingen 03159 (formed 1 Nov 2016 from LK Göttingen 03152 and Osterode am Harz 03156): 2015 and 2016 are "
+      "the sum of the two predecessors (a cell suppressed in either stays suppressed and is estimated).")
+    w("- Eisenach 16056 is kept as a Kreis (merged into the Wartburgkreis 16063 only on 1 July 2021, after the base "
+      "year). The BA occupation tables (Gebietsstand 2021) include Eisenach in 16063, so both use the 16063 "
+      "occupation profile for the tilts (shares only).")
+    w("\n## What differs from the two regions\n")
+    w("1. **Suppressed G-U parts** (J, K, L, R-U; G-U itself in two Bavarian Kreise) never occur in the two regions. "
+      "They are estimated one level below the section leaves with the same method: parts by sex as variables, every "
+      "published part cell and G-U (published, or the first-stage estimate) as equalities, hard bounds by LP, evidence "
+      "bounds from the 5th–95th percentile over all Kreise of the part's share of total employment in that year, the "
+      "central value by least squares to the share of the nearest published year (else the national share), rounded "
+      "by largest remainder to G-U.")
+    w(f"2. **Vehicles (WZ 29) 2020.** The 13 districts of son and swsn keep their figures (two published BA figures, "
+      f"plant head counts, the Saxon supplier share). For the other {len(regions['de']) - 13} Kreise the supplier-share "
+      f"method is made national: Germany's WZ 29 in 2020 is taken as 13.01 % of C (911,000 / 7,002,381 in 2019, held) "
+      f"= {info['N']:,.0f}; minus the 13 anchors, the rest is spread over the Kreise in proportion to C × LQ, where LQ "
+      f"is the district's excess of KldB 252 (Fahrzeug-, Luft-, Raumfahrt-, Schiffbautechnik) workers per "
+      f"manufacturing job relative to Germany; the excess is the 252 count minus {info['b']:.4f} × total SvB (the "
+      f"252 share of the median Kreis: car workshops, dealers, transport companies are everywhere). LQ bounded to "
+      f"{LQ29_BOUNDS}; share of C at most {WZ29_MAX_SHARE} (reached in {len(info['capped'])} Kreise: "
+      f"{', '.join(info['capped']) or 'none'}); calibrated share s = {info['s']:.4f}. Low = half the central; high = "
+      "max(2 × central, 13.01 % × C high), never above C high. Other years hold the 2020 share of C, as in the regions.")
+    w("3. Exposure: unchanged method (national ICE ratios, the Zwickau/Chemnitz/Salzgitter overrides, supplier share "
+      "tilted by WZ29/C).")
+    w("\n## Checks\n")
+    w(f"- Published unsuppressed groups checked: {checks['groups_checked']:,}; failures: {checks['groups_failed']}.")
+    w(f"- Max TOTAL − sum of sectors (persons without WZ): {checks['max_gap']}.")
+    w(f"- low ≤ value ≤ high violations: {checks['bound_violations']}; negative values: {checks['neg']}.")
+    w(f"- Evidence bounds infeasible (hard bounds used): {len(checks['evidence_dropped'])} district-years.")
+    n_est = int((es.status == "estimate").sum() - 6 * len(regions['de']) * len(YEARS))
+    w(f"- Estimated cells outside manufacturing (suppressed published cells): {n_est:,} district-year-sectors.")
+    tot = e20.groupby("sector")[["value", "low", "high"]].sum()
+    w("\n## Germany 2020, sum over Kreise (persons)\n")
+    w("| sector | value | low | high |")
+    w("|---|---:|---:|---:|")
+    for s in SECTORS:
+        r = tot.loc[s]
+        w(f"| {s} | {fmt(r.value)} | {fmt(r.low)} | {fmt(r.high)} |")
+    veh = e20[e20.sector == "vehicles"].sort_values("value", ascending=False).head(30)
+    w("\n## The 30 Kreise with most vehicle jobs (2020 estimate)\n")
+    w("| district | value | low | high | share of C |")
+    w("|---|---:|---:|---:|---:|")
+    for r in veh.itertuples():
+        c = leaves[(r.district, BASE_YEAR)]["C"]["value"]
+        w(f"| {r.district} {names[r.district]} | {fmt(r.value)} | {fmt(r.low)} | {fmt(r.high)} | {r.value / c:.2f} |")
+    w("\n## Weak points\n")
+    w("- KldB 252 is a weak marker of WZ 29: engineers and production workers of OEMs are in other occupations, and "
+      "workshops are not spread exactly as total employment; OEM sites are probably underestimated where the LQ bound "
+      "binds and overestimated in districts with large bus, rail or aircraft workshops (252 includes aircraft and ship "
+      "technology). The wide low/high ranges enter the ensembles.")
+    w("- Exposure outside the 13 districts uses only national ratios (no plant-level ICE figures).")
+    path.write_text("\n".join(L) + "\n", encoding="utf-8")
+
+
+# =========================================================================================
 # 4. main build
 # =========================================================================================
-def build(ref: Path):
+def build(ref: Path, regions: dict | None = None):
+    regions = REGIONS if regions is None else regions
     wz, sx, kl, labels, nat, auto = read_inputs(ref)
+    national = "de" in regions
     # label check of the occupation groups used
     lab = labels.set_index("kldb3").label
     for s, codes in KLDB_MAP.items():
         for c in codes:
             if c not in lab.index:
                 fail(f"KldB group {c} missing in labels")
-    cd = CellData(sx)
+    cd = CellData(sx)  # cross-district statistics from the table as published (never the added rows)
+    if national:
+        wz, sx, kl = kreis_frame(wz), kreis_frame(sx), occupation_proxies(kreis_frame(kl))
+        cd.add_published(sx)
     nat_sh, nat_emp, nat_c29 = national_manuf_shares(nat)
-    wzp = wz[wz.ags.isin(sum(REGIONS.values(), []))]
+    wzp = wz[wz.ags.isin(sum(regions.values(), []))]
     pubt = {(r.year, r.ags, r.wz_code): (None if pd.isna(r.value) else float(r.value)) for r in wzp.itertuples()}
 
     # ---- WZ 29 estimates 2020 from the automotive file ----
@@ -526,10 +880,22 @@ def build(ref: Path):
                        high=float(ae.loc[a, "high"])) for a in ae.index}
 
     leaves = {}
-    for reg, dists in REGIONS.items():
-        for a in dists:
-            for y in YEARS:
-                leaves[(a, y)] = integerize(solve_district_year(cd, a, y), cd, a, y)
+    todo = sorted({(a, y) for dists in regions.values() for a in dists for y in YEARS})
+    if len(todo) > 200:  # the national region: 2,406 district-years, in parallel
+        import multiprocessing as mp
+        global _CD
+        _CD = cd
+        with mp.get_context("fork").Pool() as pool:
+            for key, res in zip(todo, pool.map(_solve_one, todo, chunksize=20), strict=True):
+                leaves[key] = res
+    else:
+        for a, y in todo:
+            leaves[(a, y)] = _solve_one((a, y), cd)
+    parts = {}
+    if national:
+        for a, y in todo:
+            if any(pubt[(y, a, g)] is None for g in GU_PARTS):
+                parts[(a, y)] = solve_gu_parts(cd, pubt, a, y, leaves[(a, y)]["GU"]["value"])
 
     # Wolfenbüttel: method 3 of the automotive note applied to the estimated C instead of B-F
     wf = leaves[("03158", BASE_YEAR)]["C"]
@@ -541,12 +907,16 @@ def build(ref: Path):
                           f"{old['low']:.0f}-{old['high']:.0f}) because C is suppressed; here the same method "
                           f"is applied to the estimated C ({wf['value']}): central = 5.26 % x C, low = half, "
                           f"high = 13.01 % x C high ({wf['high']:.0f})")
+    if national:
+        veh_nat, veh_nat_notes = wz29_national(cd, kl, leaves, regions["de"], veh2020)
+        veh2020.update(veh_nat)
+        veh_notes.update(veh_nat_notes)
     # Wolfsburg etc.: high never above C high, low never above C
     rows_es, rows_ex, rows_ae, est_tab = {}, {}, {}, {}
     checks = {"groups_checked": 0, "groups_failed": 0, "max_gap": 0, "gap_cells": [],
               "bound_violations": 0, "neg": 0, "evidence_dropped": []}
     manuf_detail = {}
-    for reg, dists in REGIONS.items():
+    for reg, dists in regions.items():
         rows = []
         for a in dists:
             C20 = leaves[(a, BASE_YEAR)]["C"]
@@ -599,16 +969,31 @@ def build(ref: Path):
                     else:
                         vals[sec] = (int(X["value"]), X["low"], X["high"], "estimate",
                                      f"WZ {leaf} suppressed: " + method_suppressed(X))
+                P = parts.get((a, y))
                 for sec, g in (("trade_transport", "G-I"), ("ict", "J"), ("public_services", "O-Q"),
                                ("other_services", "R-U")):
                     v = pubt[(y, a, g)]
-                    if v is None:
+                    if v is None and P is None:
                         fail(f"{a} {y} {g} suppressed: not handled")
-                    vals[sec] = (int(v), v, v, "read", f"WZ {g} (published)")
+                    if v is None:
+                        X = P[g]
+                        vals[sec] = (int(X["value"]), X["low"], X["high"], "estimate",
+                                     f"WZ {g} suppressed: " + method_parts(X))
+                    else:
+                        vals[sec] = (int(v), v, v, "read", f"WZ {g} (published)")
                 kv = [pubt[(y, a, g)] for g in ("K", "L", "M-N")]
                 if any(v is None for v in kv):
-                    fail(f"{a} {y} K/L/M-N suppressed: not handled")
-                vals["business_services"] = (int(sum(kv)), sum(kv), sum(kv), "derived", "WZ K + L + M-N (published)")
+                    if P is None:
+                        fail(f"{a} {y} K/L/M-N suppressed: not handled")
+                    X = {k: sum(P[g][k] if pubt[(y, a, g)] is None else pubt[(y, a, g)] for g in ("K", "L", "M-N"))
+                         for k in ("value", "low", "high")}
+                    miss = "/".join(g for g in ("K", "L", "M-N") if pubt[(y, a, g)] is None)
+                    vals["business_services"] = (int(X["value"]), X["low"], X["high"], "estimate",
+                                                 f"WZ K + L + M-N with {miss} suppressed: "
+                                                 + method_parts(P[[g for g in ("K", "L", "M-N") if pubt[(y, a, g)] is None][0]]))
+                    kv = [X["value"]]
+                else:
+                    vals["business_services"] = (int(sum(kv)), sum(kv), sum(kv), "derived", "WZ K + L + M-N (published)")
                 for s in SECTORS:
                     v, lo, hi, st, m = vals[s]
                     lo_i, hi_i = int(math.floor(lo + 1e-9)), int(math.ceil(hi - 1e-9))
@@ -644,8 +1029,18 @@ def build(ref: Path):
         checks["neg"] += int((df[["value", "low", "high"]] < 0).sum().sum())
         rows_es[reg] = df
         rows_ex[reg] = exposure_rows(dists, est_tab, veh2020)
-        rows_ae[reg] = automotive_rows(dists, auto, veh2020, veh_notes, leaves)
+        rows_ae[reg] = (automotive_rows_national(dists, auto, veh2020, veh_notes, leaves) if reg == "de"
+                        else automotive_rows(dists, auto, veh2020, veh_notes, leaves))
     return rows_es, rows_ex, rows_ae, est_tab, leaves, checks, nat_sh, nat_emp, nat_c29, manuf_detail, cd
+
+
+_CD = None
+
+
+def _solve_one(key, cd=None):
+    cd = _CD if cd is None else cd
+    a, y = key
+    return integerize(solve_district_year(cd, a, y), cd, a, y)
 
 
 def method_suppressed(X) -> str:
@@ -989,6 +1384,18 @@ def descriptors(reg, checks):
         ]},
         "sources": SOURCES_ES + SOURCES_EX[1:6], "licenses": [LIC_RS, LIC_BA],
     }
+    if reg == "de":  # the national region: the same method for every Kreis, plus the G-U parts and WZ 29 there
+        es["description"] = es_desc.replace(
+            "(Wolfsburg A, B-F, B-E, C; Wolfenbüttel A, B-F, B-E, C, F; Helmstedt A, B-F, F)",
+            "(A, B-F, B-E, C, F in many Kreise; listed per row by status 'estimate')") + (
+            " Suppressed parts of G-U (J, K, L, R-U) are estimated one level down by the same method; vehicles (WZ 29) "
+            "outside the 13 districts of son and swsn: the national WZ 29 total spread by C x the location quotient "
+            "of KldB 252 (see data/build/ESTIMATES_de.md).")
+        es["sources"] = SOURCES_ES
+        ae["title"] = "WZ 29 (vehicles and parts) employment estimate 2020 per Kreis"
+        ae["description"] = ("WZ 29 employment per Kreis in 2020 as used for the vehicles sector: the son/swsn figures "
+                             "(published BA figures, plant head counts) for their 13 districts; elsewhere the national "
+                             "method of data/build/ESTIMATES_de.md.")
     return {"employment_sector": es, "exposure": ex, "automotive_estimates": ae}
 
 
@@ -1115,13 +1522,23 @@ def write_report(path, est_tab, leaves, rows_es, rows_ex, checks, nat_sh, nat_em
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("reference", nargs="?", default=str(REPO / ".." / "shared" / "reference"))
+    ap.add_argument("--regions", nargs="*", default=list(REGIONS),
+                    help="regions to build: son, swsn (ESTIMATES.md) and/or de (every Kreis, ESTIMATES_de.md)")
     args = ap.parse_args()
     ref = Path(args.reference).resolve()
     if not (ref / "data").is_dir():
         fail(f"reference data folder not found: {ref / 'data'}")
+    for group in ([r for r in args.regions if r != "de"], ["de"] if "de" in args.regions else []):
+        if group:
+            build_and_write(ref, group)
+
+
+def build_and_write(ref: Path, group: list) -> None:
+    names = national_districts(ref) if "de" in group else {}
+    regions = {r: (list(names) if r == "de" else REGIONS[r]) for r in group}
     (rows_es, rows_ex, rows_ae, est_tab, leaves, checks, nat_sh, nat_emp, nat_c29,
-     manuf_detail, cd) = build(ref)
-    for reg in REGIONS:
+     manuf_detail, cd) = build(ref, regions)
+    for reg in regions:
         out = REPO / "data" / "regions" / reg
         out.mkdir(parents=True, exist_ok=True)
         rows_es[reg].to_csv(out / "employment_sector.csv", index=False)
@@ -1132,9 +1549,13 @@ def main():
         rd.mkdir(parents=True, exist_ok=True)
         for name, desc in descriptors(reg, checks).items():
             (rd / f"{name}.json").write_text(json.dumps(desc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    write_report(REPO / "data" / "build" / "ESTIMATES.md", est_tab, leaves, rows_es, rows_ex, checks,
-                 nat_sh, nat_emp, nat_c29, manuf_detail, cd)
-    print(f"groups checked {checks['groups_checked']}, failed {checks['groups_failed']}, "
+    if "de" in regions:
+        write_report_national(REPO / "data" / "build" / "ESTIMATES_de.md", regions, leaves, rows_es, rows_ex,
+                              checks, {a: v[1] for a, v in names.items()})
+    else:
+        write_report(REPO / "data" / "build" / "ESTIMATES.md", est_tab, leaves, rows_es, rows_ex, checks,
+                     nat_sh, nat_emp, nat_c29, manuf_detail, cd)
+    print(f"{'+'.join(regions)}: groups checked {checks['groups_checked']}, failed {checks['groups_failed']}, "
           f"max TOTAL gap {checks['max_gap']}, bound violations {checks['bound_violations']}, negatives {checks['neg']}")
     if checks["groups_failed"] or checks["bound_violations"] or checks["neg"]:
         fail("invariant check failed")

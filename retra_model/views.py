@@ -1,0 +1,248 @@
+"""Tables behind the figures: base data and results reduced to what one chart shows.
+
+Each function takes a :class:`~retra_model.regions.Region` or a results Dataset and returns a
+small :class:`pandas.DataFrame` with German labels beside the codes, so that figures, apps
+and notebooks draw the same numbers. Drivers are read from the Dataset (its ``driver``
+coordinate), never from a fixed list.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .regions import Region
+
+DRIVER_LABELS_DE = {
+    "trend": "Strukturtrend",
+    "electrification": "Elektrifizierung",
+    "volume": "Fahrzeugmenge und Produktivität",
+    "projects": "Projekte und Programme",
+    "gva_productivity": "Produktivität (Wertschöpfung je Beschäftigten)",
+    "infrastructure": "Infrastruktur (Laden, Netze, Wasserstoff)",
+    "indirect": "Vorleistungen (indirekte Effekte)",
+    "induced": "Einkommen und Konsum (induzierte Effekte)",
+    "labour": "Arbeitsmarkt",
+}
+"""German names of the drivers; a driver not listed here is called 'Weiterer Treiber'."""
+
+VARIABLES_DE = {
+    "employment": ("Beschäftigte", "Beschäftigte"),
+    "gva": ("Bruttowertschöpfung", "Mio. €"),
+}
+"""Name and unit of each result variable, as the council reads them."""
+
+BAND_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def driver_label(driver: str) -> str:
+    """German name of a driver (never the code)."""
+    return DRIVER_LABELS_DE.get(str(driver), "Weiterer Treiber")
+
+
+def lab_labels(ds: xr.Dataset) -> list[str]:
+    """Lab / Handlungsfeld of each driver, in German; a driver without one gets its own name.
+
+    The engine falls back to the driver's code where ``labs.csv`` names no Lab; that code
+    must not reach the page, so it is replaced by the driver's German name here.
+    """
+    drivers = [str(d) for d in ds["driver"].values]
+    if "driver_lab_label" not in ds.coords:
+        return [driver_label(d) for d in drivers]
+    out = []
+    for d, lab in zip(drivers, ds["driver_lab_label"].values, strict=True):
+        lab = str(lab)
+        out.append(driver_label(d) if lab == d or not lab else lab)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Base data
+
+
+def automotive_dependence(region: Region) -> pd.DataFrame:
+    """Share of each district's base-year jobs in vehicle making (WZ 29), with its range.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``district, name, vehicles, vehicles_low, vehicles_high, total`` [persons] and
+        ``share, share_low, share_high`` [1]. The low/high of the vehicles estimate are set
+        against the district's total of the central estimate (the published total).
+    """
+    emp = region.employment.sel(year=region.base_year)
+    total = emp["value"].sum("sector").to_pandas()
+    veh = emp.sel(sector="vehicles")
+    names = region.districts.set_index("district")["name_short"]
+    df = pd.DataFrame({
+        "district": region.district_codes,
+        "name": [names[d] for d in region.district_codes],
+        "vehicles": veh["value"].to_pandas().values,
+        "vehicles_low": veh["low"].to_pandas().values,
+        "vehicles_high": veh["high"].to_pandas().values,
+        "total": total.values,
+    })
+    for col in ("", "_low", "_high"):
+        df[f"share{col}"] = df[f"vehicles{col}"] / df["total"]
+    return df
+
+
+def sector_structure(region: Region) -> pd.DataFrame:
+    """Jobs [persons] and value added [EUR million] per sector in the base year, region total.
+
+    Value added is jobs × GVA per employee of each district and sector.
+    """
+    emp = region.base()
+    gva = (emp * region.gva_per_employee["value"] / 1000.0).sum("district")
+    jobs = emp.sum("district")
+    labels = region.national.sectors.set_index("sector")["label_de"]
+    df = pd.DataFrame({"sector": region.sector_codes,
+                       "label": [labels[s] for s in region.sector_codes],
+                       "employment": jobs.sel(sector=region.sector_codes).values,
+                       "gva": gva.sel(sector=region.sector_codes).values})
+    df["employment_share"] = df["employment"] / df["employment"].sum()
+    df["gva_share"] = df["gva"] / df["gva"].sum()
+    return df
+
+
+def bev_registrations(region: Region) -> pd.DataFrame:
+    """New passenger cars in Germany per year (KBA): totals and BEV/PHEV shares [1]."""
+    df = pd.read_csv(region.national.folder / "kba_registrations_annual.csv")
+    out = df[["year", "total", "bev", "phev"]].copy()
+    out["bev_share"] = out["bev"] / out["total"]
+    out["phev_share"] = out["phev"] / out["total"]
+    return out
+
+
+def bev_stock_germany(region: Region) -> pd.DataFrame:
+    """Battery-electric cars on the road in Germany on 1 January of each year (KBA) [vehicles]."""
+    df = pd.read_csv(region.national.folder / "bev_stock_germany.csv")
+    out = df[["date", "bev", "phev", "total"]].copy()
+    out["year"] = out["date"].str[:4].astype(int)
+    return out
+
+
+def bev_stock_districts(region: Region) -> pd.DataFrame:
+    """BEV stock per district at the latest date of the region's KBA table, and its share [1]."""
+    df = region.tables["bev_stock"].copy()
+    latest = df["date"].max()
+    df = df.loc[df["date"] == latest]
+    names = region.districts.set_index("district")["name_short"]
+    out = pd.DataFrame({"district": df["district"].values, "name": [names[d] for d in df["district"]],
+                        "date": latest, "bev": df["bev"].values,
+                        "total_pkw": df["total_pkw"].values if "total_pkw" in df else np.nan})
+    out["share"] = out["bev"] / out["total_pkw"]
+    return out.reset_index(drop=True)
+
+
+def sources_table(region: Region) -> pd.DataFrame:
+    """The sources of the base data, with German column names, one row per source."""
+    src = region.sources()
+    df = src[["source", "publisher", "year", "url", "licence"]].drop_duplicates()
+    df = df.loc[df["source"].astype(str).str.len() > 0]
+    return df.rename(columns={"source": "Quelle", "publisher": "Herausgeber", "year": "Jahr",
+                              "url": "Adresse", "licence": "Lizenz"}).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------
+# Results
+
+
+def _summarise(da: xr.DataArray, prefix: str = "") -> dict[str, np.ndarray]:
+    """Median and 5/25/75/95 % quantiles over ``draw`` (or the value itself, without draws)."""
+    if "draw" not in da.dims:
+        v = da.values
+        return {f"{prefix}{k}": v for k in ("median", "p05", "p25", "p75", "p95")}
+    q = da.quantile(list(BAND_QUANTILES), dim="draw").values
+    return {f"{prefix}{k}": q[i] for i, k in enumerate(("p05", "p25", "median", "p75", "p95"))}
+
+
+def path(ds: xr.Dataset, variable: str = "employment", district: str | None = None) -> pd.DataFrame:
+    """Region (or one district) total per year: level and change against the base year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year``, ``base`` (the base-year level), ``median, p05, p25, p75, p95`` of the change
+        against the base year and ``level`` (median level) [unit of the variable].
+    """
+    base = int(ds.attrs["base_year"])
+    da = ds[variable]
+    da = da.sel(district=district) if district else da.sum("district")
+    total = da.sum("sector")
+    change = total - total.sel(year=base)
+    out = pd.DataFrame({"year": ds["year"].values, **_summarise(change)})
+    b = total.sel(year=base)
+    out["base"] = float(b.median("draw") if "draw" in b.dims else b)
+    out["level"] = out["base"] + out["median"]
+    return out
+
+
+def change_by_driver(ds: xr.Dataset, year: int, variable: str = "employment",
+                     district: str | None = None) -> pd.DataFrame:
+    """Change against the base year by driver, with its Lab / Handlungsfeld [unit of variable]."""
+    ch = ds[f"{variable}_change"].sel(year=year)
+    ch = ch.sel(district=district) if district else ch.sum("district")
+    ch = ch.sum("sector")
+    df = pd.DataFrame({"driver": [str(d) for d in ds["driver"].values],
+                       "label": [driver_label(d) for d in ds["driver"].values],
+                       "lab": lab_labels(ds), **_summarise(ch.transpose("driver", ...))})
+    df["change"] = df["median"]
+    return df
+
+
+def change_by_lab(ds: xr.Dataset, year: int, variable: str = "employment",
+                  district: str | None = None) -> pd.DataFrame:
+    """Change against the base year by Lab / Handlungsfeld, in order of first appearance.
+
+    The medians of the groups are the medians of the summed draws, so with draws the groups
+    need not add up exactly to the median of the total; the decomposition of each draw does.
+    """
+    ch = ds[f"{variable}_change"].sel(year=year)
+    ch = ch.sel(district=district) if district else ch.sum("district")
+    ch = ch.sum("sector")
+    labs = lab_labels(ds)
+    order = list(dict.fromkeys(labs))
+    grouped = ch.assign_coords(lab=("driver", labs)).groupby("lab").sum()
+    grouped = grouped.sel(lab=order)
+    df = pd.DataFrame({"lab": order, **_summarise(grouped.transpose("lab", ...))})
+    df["change"] = df["median"]
+    drivers = {lab: ", ".join(driver_label(d) for d, lb in zip(ds["driver"].values, labs, strict=True) if lb == lab)
+               for lab in order}
+    df["drivers"] = df["lab"].map(drivers)
+    return df
+
+
+def change_by_sector(ds: xr.Dataset, year: int, variable: str = "employment",
+                     district: str | None = None) -> pd.DataFrame:
+    """Change against the base year per sector [unit of variable], with German labels."""
+    base = int(ds.attrs["base_year"])
+    da = ds[variable]
+    da = da.sel(district=district) if district else da.sum("district")
+    change = da.sel(year=year) - da.sel(year=base)
+    b = da.sel(year=base)
+    df = pd.DataFrame({"sector": [str(s) for s in ds["sector"].values],
+                       "label": [str(x) for x in ds["sector_label"].values] if "sector_label" in ds.coords
+                       else [str(s) for s in ds["sector"].values],
+                       "base": (b.median("draw") if "draw" in b.dims else b).values,
+                       **_summarise(change.transpose("sector", ...))})
+    df["change"] = df["median"]
+    df["relative"] = df["change"] / df["base"].where(df["base"] > 0)
+    return df
+
+
+def change_by_district(ds: xr.Dataset, year: int, variable: str = "employment") -> pd.DataFrame:
+    """Change against the base year per district [unit of variable] and relative to its base [1]."""
+    base = int(ds.attrs["base_year"])
+    da = ds[variable].sum("sector")
+    change = da.sel(year=year) - da.sel(year=base)
+    b = da.sel(year=base)
+    df = pd.DataFrame({"district": [str(d) for d in ds["district"].values],
+                       "name": [str(n) for n in ds["district_name"].values] if "district_name" in ds.coords
+                       else [str(d) for d in ds["district"].values],
+                       "base": (b.median("draw") if "draw" in b.dims else b).values,
+                       **_summarise(change.transpose("district", ...))})
+    df["change"] = df["median"]
+    df["relative"] = df["change"] / df["base"]
+    return df
