@@ -32,12 +32,13 @@ import numpy as np
 import xarray as xr
 
 from . import __version__
-from .drivers import electrification, gva, projects, trend, volume
+from .drivers import electrification, gva, infrastructure, input_output, projects, trend, volume
 from .errors import Problem, ScenarioError
 from .regions import Region, load_region
-from .scenario import Distribution, Scenario
+from .scenario import Distribution, Scenario, value_of
 
-DRIVERS = ("trend", "electrification", "volume", "projects", "gva_productivity")
+DRIVERS = ("trend", "electrification", "volume", "projects", "infrastructure", "indirect", "induced",
+           "gva_productivity")
 """The drivers of a direct run, in the order of the decomposition."""
 
 MULTIPLICATIVE = ("trend", "electrification", "volume")
@@ -242,8 +243,142 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     gva_change["projects"] = p_gva / 1000.0
     gva_change["gva_productivity"] = e0 * (q - q0) / 1000.0
     change["gva_productivity"] = np.zeros(shape)
-    total_gva = (em * q + p_gva) / 1000.0
+
+    # 6. infrastructure: regional demand of the build-out → direct output, jobs, GVA
+    io, _ = _io_model(region)
+    v = io.gva_per_output[None, None, :, None]  # GVA per output [1]
+    e = input_output.jobs_per_output(v, q)  # jobs per EUR million of output, (n, D, S, T)
+    demand, hours_jobs = _infrastructure(scenario, region, sampler, years, shape)
+    change["infrastructure"] = demand * e + hours_jobs
+    gva_change["infrastructure"] = demand * v + hours_jobs * q / 1000.0
+
+    # 7. indirect and induced: the direct changes (not the trend) as final demand through the IO model
+    indirect, induced = _io_effects(scenario, region, sampler, gva_change, v, shape)
+    change["indirect"], change["induced"] = indirect * e, induced * e
+    gva_change["indirect"], gva_change["induced"] = indirect * v, induced * v
+
+    employment = employment + change["infrastructure"] + change["indirect"] + change["induced"]
+    total_gva = (em * q + p_gva) / 1000.0 + gva_change["infrastructure"] + gva_change["indirect"] + gva_change["induced"]
     return Direct(years, np.broadcast_to(employment, shape), total_gva, change, gva_change, shares)
+
+
+PROPAGATED = ("electrification", "volume", "projects", "infrastructure")
+"""Drivers whose direct change propagates through the input-output model. Not the trend: it is
+observed total employment, suppliers and services included."""
+
+
+_IO_CACHE: dict = {}
+
+
+def _io_model(region: Region) -> tuple[input_output.IOTable, np.ndarray]:
+    """The national IO table at the model's sectors and SvB in Germany by sector in the base year.
+
+    Cached per national data folder and base year (the national package is read once per
+    process too, :func:`~retra_model.regions.load_national`).
+    """
+    nat = region.national
+    key = (str(nat.folder), region.base_year, tuple(nat.sector_codes))
+    if key not in _IO_CACHE:
+        io = input_output.aggregate(nat.io_flows, nat.io_products, nat.cpa_sector, nat.sector_codes)
+        _IO_CACHE[key] = (io, input_output.national_employment(io, nat.employment, region.base_year, nat.sector_wz))
+    return _IO_CACHE[key]
+
+
+def _uniform(x: np.ndarray) -> np.ndarray:
+    """A lever's draws, reduced to one value when all draws agree (saves inverting per draw)."""
+    x = np.asarray(x, dtype=float)
+    return x[:1] if np.all(x == x[0]) else x
+
+
+def _io_effects(scenario: Scenario, region: Region, sampler: Sampler, gva_change: dict, v: np.ndarray,
+                shape: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Indirect and induced output [EUR million], ``(n, D, S, T)``.
+
+    The Leontief inverses are computed per draw of δ (and of the consumption share), batched
+    by numpy: one 15 × 15 inverse per draw and district (``scope: district``) or per draw
+    (``scope: region``); with δ fixed, one per district or one in all.
+    """
+    cfg = scenario.input_output
+    if cfg is None:
+        return np.zeros(shape), np.zeros(shape)
+    io, national = _io_model(region)
+    direct_gva = sum(np.broadcast_to(gva_change[k], shape) for k in PROPAGATED)
+    demand = np.divide(direct_gva, v, out=np.zeros(shape), where=v > 0)  # output = GVA / (GVA per output)
+    delta = sampler(cfg.flq_delta, "input_output.flq_delta")
+    share = None if cfg.consumption_share is None else sampler(cfg.consumption_share, "input_output.consumption_share")
+    if share is not None and np.all(delta == delta[0]) and np.all(share == share[0]):
+        delta, share = delta[:1], share[:1]
+    elif share is None:
+        delta = _uniform(delta)
+    base = region.base().transpose("district", "sector").values
+    if cfg.scope == "region":
+        inv = input_output.regional_inverses(io, base.sum(axis=0, keepdims=True), national, delta, share, cfg.induced)
+        return input_output.effects(inv, demand, input_output.allocation_shares(base))
+    inv = input_output.regional_inverses(io, base, national, delta, share, cfg.induced)
+    return input_output.effects(inv, demand)
+
+
+def _infrastructure(scenario: Scenario, region: Region, sampler: Sampler, years: np.ndarray,
+                    shape: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Regional final demand of the build-out [EUR million] and jobs of on-demand service hours [persons]."""
+    demand = np.zeros(shape)
+    jobs = np.zeros(shape)
+    cfg = scenario.infrastructure
+    if cfg is None:
+        return demand, jobs
+    dist, sect = region.district_codes, region.sector_codes
+    nat = region.national
+    items = nat.tables["infrastructure_items"].set_index("item")
+    costs = nat.tables["infrastructure_costs"].set_index("parameter")
+    where = str(scenario.file or scenario.name)
+    problems = []
+
+    def data_cost(item: str, kind: str) -> float | None:
+        par = items.loc[item, f"{kind}_parameter"]
+        if not isinstance(par, str) or par not in costs.index or np.isnan(costs.loc[par, "value"]):
+            return None
+        return float(costs.loc[par, "value"]) / float(items.loc[item, f"{kind}_divisor"]) / 1e6  # EUR → EUR million
+
+    for name, it in cfg.items.items():
+        if not any(any(value_of(x) != 0 for x in path.values()) for path in it.build_out.values()):
+            continue
+        key = f"infrastructure.items.{name}"
+        if it.capex is not None:
+            capex = sampler(it.capex, f"{key}.capex") / 1e6
+        elif (c := data_cost(name, "capex")) is not None:
+            capex = np.full(sampler.n, c)
+        else:
+            problems.append(Problem(where, f"{key}.capex", None,
+                                    f"the data have no usable cost for {name} ({items.loc[name, 'note']}); "
+                                    "give capex per unit with its source, e.g. capex: '250000 EUR'"))
+            continue
+        om = sampler(it.om, f"{key}.om") / 1e6 if it.om is not None else np.full(sampler.n, data_cost(name, "om") or 0.0)
+        if np.any(om != 0) and it.om_sector is None:
+            problems.append(Problem(where, f"{key}.om_sector", None,
+                                    f"the data give O&M costs for {name}; say which sector is paid for them "
+                                    "(om_sector: other_manufacturing for repair of electrical equipment, WZ 33)"))
+            continue
+        onehot = np.array([1.0 if s == it.om_sector else 0.0 for s in sect])
+        split = np.stack([sampler(it.split[s], f"{key}.split.{s}") if s in it.split else np.zeros(sampler.n)
+                          for s in sect], axis=-1)
+        share = sampler(it.regional_share, f"{key}.regional_share")
+        for d, path in it.build_out.items():
+            stock = infrastructure.cumulative(years, {y: sampler(x, f"{key}.build_out.{d}.{y}") for y, x in path.items()},
+                                              region.base_year)
+            inv, op = infrastructure.spending(stock, capex, om)
+            demand[:, dist.index(d)] += infrastructure.regional_demand(inv, op, split, onehot, share)
+    if problems:
+        raise ScenarioError(problems)
+    od = cfg.ondemand
+    if od is not None and od.hours_per_job is not None:
+        per_job = sampler(od.hours_per_job, "infrastructure.ondemand.hours_per_job")
+        s = sect.index("trade_transport")
+        for d, path in od.service_hours.items():
+            hours = infrastructure.cumulative(
+                years, {y: sampler(x, f"infrastructure.ondemand.service_hours.{d}.{y}") for y, x in path.items()},
+                region.base_year)
+            jobs[:, dist.index(d), s, :] += infrastructure.service_jobs(hours, per_job)
+    return demand, jobs
 
 
 def run(scenario: Scenario, *, draws: int | None = None, seed: int | None = None,
@@ -324,8 +459,12 @@ def _to_dataset(out: Direct, scenario: Scenario, region: Region, draws: int | No
         "seed": seed,
         "draws": 0 if draws is None else int(draws),
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "decomposition": "LMDI-I for trend, electrification, volume; projects additive; "
+        "decomposition": "LMDI-I for trend, electrification, volume; projects, infrastructure, indirect and "
+                         "induced additive (indirect/induced: regional input-output model with FLQ, driven by "
+                         "electrification, volume, projects and infrastructure, not the trend); "
                          "GVA: employment change valued at GVA per employee of the year, plus productivity",
+        "input_output": "off" if scenario.input_output is None else
+                        f"scope={scenario.input_output.scope}, induced={scenario.input_output.induced}",
     })
     return ds
 

@@ -194,6 +194,8 @@ class National:
     employment: pd.DataFrame  # SvB Germany by WZ group and year [persons]
     package: dict = field(repr=False)
     folder: Path = Path()
+    tables: dict = field(repr=False, default_factory=dict)
+    """Further tables (infrastructure costs and items, KldB groups and their home sectors)."""
 
     @property
     def sector_codes(self) -> list[str]:
@@ -203,6 +205,11 @@ class National:
         """SvB in Germany, all sectors, by year [persons]."""
         tot = self.employment.loc[self.employment["wz_group"] == "TOTAL"]
         return tot.set_index("year")["value"].astype(float)
+
+    def infrastructure_items(self) -> list[str]:
+        """Items a scenario can build out (``infrastructure_items.csv``)."""
+        items = self.tables.get("infrastructure_items")
+        return [] if items is None else list(items["item"])
 
     def parameter(self, name: str) -> pd.Series:
         """One literature parameter (value, low, high, unit, source)."""
@@ -242,8 +249,26 @@ def load_national(folder: str | None = None) -> National:
                                                  "unit": Column("string"), "source": Column("string")})
     svb = chk.table(path, pkg, "svb_germany", {"year": Column("integer"), "wz_group": Column("code", codes="wz_group"),
                                                "value": Column("integer", minimum=0)})
+    listed = {r.get("name") for r in pkg.get("resources", [])}
+    tables = {name: chk.table(path, pkg, name, cols) for name, cols in _NATIONAL_OPTIONAL.items() if name in listed}
     chk.raise_if_any()
-    return National(sectors, sector_wz, wz, cpa, flows, products, params, svb, pkg, path)
+    return National(sectors, sector_wz, wz, cpa, flows, products, params, svb, pkg, path, tables)
+
+
+_NATIONAL_OPTIONAL = {
+    # resource name → columns checked; loaded into National.tables when the package lists it
+    "infrastructure_costs": {"parameter": Column("string"), "value": Column(required=False, minimum=0),
+                             "low": Column(required=False, minimum=0), "high": Column(required=False, minimum=0),
+                             "unit": Column("string"), "status": Column("string")},
+    "infrastructure_items": {"item": Column("string"), "label_de": Column("string"), "unit": Column("string"),
+                             "capex_parameter": Column("string", required=False),
+                             "capex_divisor": Column(required=False, minimum=0),
+                             "om_parameter": Column("string", required=False),
+                             "om_divisor": Column(required=False, minimum=0)},
+    "kldb_groups": {"kldb3": Column("string"), "label_de": Column("string", required=False),
+                    "kldb2": Column("string", required=False), "kldb2_label_de": Column("string", required=False)},
+    "kldb_sector": {"kldb2": Column("string"), "sector": Column("string")},
+}
 
 
 # ---------------------------------------------------------------------------------------
@@ -349,6 +374,7 @@ class Region:
             "base_year": self.base_year,
             "horizon": self.horizon,
             "history": (int(self.meta["history_start"]), self.base_year),
+            "infrastructure_items": self.national.infrastructure_items(),
         }
 
     def sources(self) -> pd.DataFrame:
@@ -368,6 +394,46 @@ class Region:
                         "status": res.get("status", ""),
                     })
         return pd.DataFrame(rows)
+
+
+    # -----------------------------------------------------------------------------------
+    # Scale (issue 8): district subsets for chunked runs (retra_model.scale)
+
+    def subset(self, districts) -> Region:
+        """The same region restricted to some of its districts, in the order given.
+
+        Used by :mod:`retra_model.scale` to evaluate a national ensemble district chunk by
+        district chunk. Every table keyed by district is cut; national tables, metadata and
+        the data version stay those of the whole region.
+
+        Parameters
+        ----------
+        districts : sequence of str
+            District codes of this region.
+
+        Raises
+        ------
+        KeyError
+            A code is not a district of this region.
+        """
+        import dataclasses
+
+        codes = [str(d) for d in districts]
+        unknown = sorted(set(codes) - set(self.district_codes))
+        if unknown:
+            raise KeyError(f"not districts of region {self.id}: {', '.join(unknown)}")
+        table = self.districts.set_index("district").loc[codes].reset_index()
+        tables = {k: (v[v["district"].isin(codes)].reset_index(drop=True)
+                      if isinstance(v, pd.DataFrame) and "district" in v.columns else v)
+                  for k, v in self.tables.items()}
+        sub = dataclasses.replace(
+            self, districts=table, employment=self.employment.sel(district=codes),
+            employment_wz=self.employment_wz.sel(district=codes), exposure=self.exposure.sel(district=codes),
+            gva_per_employee=self.gva_per_employee.sel(district=codes), tables=tables,
+            meta={**self.meta, "districts": codes, "subset_of": self.id})
+        if "version" in self.__dict__:  # the data version is the whole region's (cached_property)
+            sub.__dict__["version"] = self.__dict__["version"]
+        return sub
 
 
 def data_version(folders: list[Path]) -> str:

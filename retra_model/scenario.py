@@ -156,6 +156,11 @@ YearValue = _lever(units.YEAR, 1990, 2100)
 Index = _lever(units.INDEX, 0, 5)
 GvaPerJob = _lever(units.EUR_THOUSAND_PER_JOB, 0, 10_000, unit_required=True)
 Persons = _lever(units.PERSONS, -1_000_000, 1_000_000)
+Delta = _lever(units.EXPONENT, 0, 1)
+EurPerUnit = _lever(units.EUR_PER_UNIT, 0, 1e10, unit_required=True)
+Hours = _lever(units.HOURS, 0, 1e10)
+Quantity = _lever(units.QUANTITY, 0, 1e9)
+Age = _lever(units.AGE, 50, 80)
 
 
 def value_of(x: float | Distribution) -> float:
@@ -362,6 +367,102 @@ class Gva(_Strict):
     source: str = Field(min_length=3)
 
 
+class InputOutput(_Strict):
+    """Indirect and induced effects through the regional input-output model (FLQ)."""
+
+    flq_delta: Delta = Field(description="δ of Flegg's location quotient; larger = smaller regional multipliers [1]")
+    induced: bool = Field(default=True, description="close the model for households (type II)")
+    consumption_share: Share | None = Field(
+        default=None, description="household spending on domestic products per euro of compensation; "
+                                  "empty = the IO table's ratio (0.7434) [1]")
+    scope: Literal["region", "district"] = Field(
+        default="region", description="one table for the region (effects allocated by employment shares) "
+                                      "or one per district (intra-district only)")
+    source: str = Field(min_length=3)
+
+
+def _check_item(name: Any, info: ValidationInfo) -> str:
+    items: list[str] = _ctx(info).get("infrastructure_items", [])
+    name = str(name)
+    if items and name not in items:
+        raise PydanticCustomError(
+            "item", "unknown infrastructure item '{c}'{s}; items are {l}",
+            {"c": name, "s": _suggest(name, items), "l": ", ".join(items)},
+        )
+    return name
+
+
+Item = Annotated[str, BeforeValidator(_check_item)]
+
+
+class InfrastructureItem(_Strict):
+    """Build-out of one kind of infrastructure, its cost and where the money goes."""
+
+    build_out: dict[District, dict[Year, Quantity]] = Field(
+        default_factory=dict,
+        description="units added since the base year (cumulative), linear between the given years, held after "
+                    "[the item's unit: columns, points, wallboxes, MW, stations, vehicles]")
+    capex: EurPerUnit | None = Field(default=None, description="investment per unit; empty = from the data [EUR]")
+    om: EurPerUnit | None = Field(default=None, description="operation and maintenance per unit and year; "
+                                                           "empty = from the data, or not counted [EUR]")
+    split: dict[Sector, Share] = Field(description="share of the investment bought from each sector; sums to 1 [1]")
+    om_sector: Sector | None = Field(default=None, description="the sector that is paid for O&M")
+    regional_share: Share = Field(description="share of the spending that goes to firms in the region [1]")
+    source: str = Field(min_length=3)
+
+    @field_validator("split")
+    @classmethod
+    def _sums_to_one(cls, v: dict) -> dict:
+        total = sum(value_of(x) for x in v.values())
+        if v and abs(total - 1.0) > 1e-6:
+            raise PydanticCustomError("split", "the shares add up to {t}; they must add up to 1",
+                                      {"t": _fmt(round(total, 6))})
+        return v
+
+    @model_validator(mode="after")
+    def _om_needs_sector(self) -> InfrastructureItem:
+        if self.om is not None and self.om_sector is None:
+            raise PydanticCustomError("om_sector", "give om_sector: the sector paid for operation and maintenance")
+        return self
+
+
+class OnDemand(_Strict):
+    """Rural on-demand mobility (buses and shuttles on call): service hours → jobs in transport."""
+
+    service_hours: dict[District, dict[Year, Hours]] = Field(
+        default_factory=dict, description="additional service hours per year against the base year, linear "
+                                          "between the given years [hours]")
+    hours_per_job: Hours | None = Field(
+        default=None, description="paid hours per driver job and year; required with service hours [hours]")
+    source: str = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _hours_need_jobs(self) -> OnDemand:
+        if any(self.service_hours.values()) and self.hours_per_job is None:
+            raise PydanticCustomError("hours_per_job", "give hours_per_job (paid hours per driver and year) "
+                                                       "with a source to turn service hours into jobs")
+        return self
+
+
+class Infrastructure(_Strict):
+    """Build-out of charging, grid and hydrogen infrastructure, and on-demand mobility."""
+
+    items: dict[Item, InfrastructureItem] = Field(default_factory=dict)
+    ondemand: OnDemand | None = None
+    source: str = Field(min_length=3)
+
+
+class Labour(_Strict):
+    """Labour market: retirements, replacement and the occupation structure (post-processing)."""
+
+    retirement_age: Age = Field(description="age at which employees leave the labour force [yr]")
+    replacement_share: Share = Field(description="share of the jobs left by retirement that are filled again [1]")
+    occupation_cross_weight: Share = Field(
+        description="weight of an occupation group in the sectors that are not its home sectors, "
+                    "relative to its home sectors, in the seed of the occupation × sector estimate [1]")
+    source: str = Field(min_length=3)
+
+
 class Scenario(_Strict):
     """A scenario: levers for each driver, a narrative, and where each assumption comes from."""
 
@@ -376,6 +477,10 @@ class Scenario(_Strict):
     volume: Volume
     projects: dict[str, Project] = Field(default_factory=dict)
     gva: Gva
+    input_output: InputOutput | None = Field(
+        default=None, description="indirect and induced effects; without it they are not modelled (zero)")
+    infrastructure: Infrastructure | None = Field(default=None, description="without it no build-out")
+    labour: Labour | None = Field(default=None, description="levers of the labour-market tables")
 
     # Set by from_file / from_dict; not part of the file.
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -12,6 +12,8 @@ unit                      meaning
 ``1/yr``                  a rate per year (0.02 = 2 % a year)
 ``yr``                    a calendar year or a number of years
 ``units``                 a count of physical things (charging points, vehicles)
+``EUR``                   euros per unit of an infrastructure item
+``hours``                 hours (of service, of work)
 ========================  =====================================================
 
 In a scenario file a value may be written as a plain number in the lever's unit
@@ -66,6 +68,21 @@ EUR_MILLION = Kind(
      "eur billion": 1000.0, "mrd. eur": 1000.0},
     "'12.5 EUR million'",
 )
+
+
+EUR_PER_UNIT = Kind(
+    "a cost per unit",
+    "EUR",
+    {"eur": 1.0, "eur per unit": 1.0, "eur thousand": 1000.0, "teur": 1000.0, "tsd. eur": 1000.0,
+     "eur million": 1e6, "mio. eur": 1e6},
+    "'10000 EUR' or '1.2 EUR million'",
+)
+HOURS = Kind("a number of hours", "hours", {"hours": 1.0, "h": 1.0, "stunden": 1.0}, "'1600 hours'")
+QUANTITY = Kind("an amount in the item's unit", "units",
+                {"units": 1.0, "stück": 1.0, "points": 1.0, "columns": 1.0, "wallboxes": 1.0, "mw": 1.0,
+                 "stations": 1.0, "vehicles": 1.0}, "250")
+EXPONENT = Kind("an exponent", "1", {"1": 1.0}, "0.3")
+AGE = Kind("an age", "yr", {"yr": 1.0, "years": 1.0, "jahre": 1.0}, "67")
 
 
 class UnitProblem(ValueError):

@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .apps.format import fmt_eur_mio, fmt_int, fmt_num, fmt_pct
 from .regions import Region
+from .results import KEY_YEARS, key_figures
 
 DRIVER_LABELS_DE = {
     "trend": "Strukturtrend",
@@ -246,3 +248,44 @@ def change_by_district(ds: xr.Dataset, year: int, variable: str = "employment") 
     df["change"] = df["median"]
     df["relative"] = df["change"] / df["base"]
     return df
+
+
+def key_figures_table(ds: xr.Dataset, years: tuple[int, ...] = KEY_YEARS, variable: str = "employment") -> pd.DataFrame:
+    """Key figures as the council reads them: one row per district and the region, German text.
+
+    Columns: ``Kreis``, the base-year level, and per key year the level, the change against
+    the base year (with the 90 % interval for ensembles) and the change in per cent.
+    """
+    kf = key_figures(ds, years)
+    base = int(ds.attrs["base_year"])
+    years = tuple(y for y in years if f"{variable}_{y}" in kf)
+    fmt = fmt_int if variable == "employment" else (lambda x, sign=False: fmt_num(x, 1, sign=sign))
+    region_name = ds.attrs.get("region_name", ds.attrs.get("region"))
+    names = [region_name if d == ds.attrs.get("region") else n for d, n in zip(kf["district"], kf["name"], strict=True)]
+    out = pd.DataFrame({"Kreis": names})
+    unit = "" if variable == "employment" else " (Mio. €)"
+    what = "Beschäftigte" if variable == "employment" else "BWS"
+    out[f"{what} {base}{unit}"] = [fmt(v) for v in kf[f"{variable}_{base}"]]
+    for y in years:
+        out[f"{y}"] = [fmt(v) for v in kf[f"{variable}_{y}"]]
+        ch = kf[f"{variable}_change_{y}"]
+        out[f"Veränderung {y}"] = [fmt(v, sign=True) for v in ch]
+        out[f"in % {y}"] = [fmt_pct(c / b, sign=True) for c, b in zip(ch, kf[f"{variable}_{base}"], strict=True)]
+        if f"{variable}_{y}_p05" in kf:
+            lo = kf[f"{variable}_{y}_p05"] - kf[f"{variable}_{base}"]
+            hi = kf[f"{variable}_{y}_p95"] - kf[f"{variable}_{base}"]
+            out[f"90 %-Intervall {y}"] = [f"{fmt(a, sign=True)} bis {fmt(b, sign=True)}" for a, b in zip(lo, hi, strict=True)]
+    return out
+
+
+def dependence_table(region: Region) -> pd.DataFrame:
+    """Vehicle making per district in the base year, German text: jobs, share and range."""
+    dep = automotive_dependence(region)
+    return pd.DataFrame({
+        "Kreis": dep["name"],
+        "Beschäftigte insgesamt": [fmt_int(v) for v in dep["total"]],
+        "davon Fahrzeugbau (Schätzung)": [fmt_int(v) for v in dep["vehicles"]],
+        "Spanne": [f"{fmt_int(a)} bis {fmt_int(b)}" for a, b in zip(dep["vehicles_low"], dep["vehicles_high"], strict=True)],
+        "Anteil": [fmt_pct(v) for v in dep["share"]],
+        "Anteil (Spanne)": [f"{fmt_pct(a)} bis {fmt_pct(b)}" for a, b in zip(dep["share_low"], dep["share_high"], strict=True)],
+    })

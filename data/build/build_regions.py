@@ -101,6 +101,18 @@ REGIONS = {
         "lab_kind": "Handlungsfeld",
     },
 }
+REGIONS["de"] = {  # every Kreis: the district list is read from the VG250 geometry (build_national)
+    "national": True,
+    "name_de": "Deutschland",
+    "name_en": "Germany",
+    "network": "national",
+    "network_long": "all districts (Kreise) of Germany",
+    "districts": {},
+    "labs": {"national": ("Bundesweit (alle Treiber)", "National (all drivers)")},
+    "driver_lab": {drv: "national" for drv in ("electrification", "volume", "gva_productivity", "projects",
+                                               "infrastructure", "indirect", "induced")} | {"trend": "context"},
+    "lab_kind": "Lab",
+}
 CONTEXT_LAB = ("Strukturtrend (ohne Lab)", "Structural trend (no lab)")
 DRIVERS = ["trend", "electrification", "volume", "projects", "infrastructure", "indirect", "induced",
            "gva_productivity"]
@@ -347,12 +359,13 @@ class Builder:
     # -- 1 districts ---------------------------------------------------------
     def districts(self, rid, reg, d):
         codes = list(reg["districts"])
-        feats = {f["properties"]["ags"]: f for f in self.geo["features"]}
+        feats = {f["properties"]["ags"]: f for f in (self.geo_all if reg.get("national") else self.geo)["features"]}
         rows = []
         for c in codes:
             name, short, kind = reg["districts"][c]
             p = feats[c]["properties"]
-            bez = {"Kreisfreie Stadt": "kreisfreie Stadt", "Landkreis": "Landkreis"}[p["bez"]]
+            bez = {"Kreisfreie Stadt": "kreisfreie Stadt", "Landkreis": "Landkreis", "Stadtkreis": "kreisfreie Stadt",
+                   "Kreis": "Landkreis"}[p["bez"]]
             assert bez == kind, (c, bez, kind)
             rows.append({"district": c, "name": name, "name_short": short, "kind": kind, "nuts3": p["nuts3"],
                          "area_km2": round(geom_area_km2(feats[c]["geometry"]), 1)})
@@ -440,9 +453,9 @@ class Builder:
         return res, {"employment_wz.csv": n1, "employment_wz_sex.csv": n2}, out, out2
 
     # -- 3 population --------------------------------------------------------
-    def population(self, rid, reg, d):
+    def population(self, rid, reg, d, years=(2015, 2020)):
         codes = list(reg["districts"])
-        p = self.pop[self.pop.ags.isin(codes) & self.pop.year.between(2015, 2020)].copy()
+        p = self.pop[self.pop.ags.isin(codes) & self.pop.year.between(*years)].copy()
         assert p.flag.isna().all()
 
         def bounds(label):
@@ -587,9 +600,37 @@ class Builder:
             res[(a, y)] = (leaf, est, info)
         return res
 
+    def svb_leaves_from_sectors(self, codes, d):
+        """SvB leaves 2015–2017 of the national region from its employment_sector.csv (written first by
+        estimate_sectors.py): suppressed cells are the constrained least-squares estimates with their evidence
+        bounds, the same numbers the model reads. (The Eurostat employed-persons weights used for son/swsn exist
+        only for their districts.)"""
+        es = pd.read_csv(d / "employment_sector.csv", dtype={"district": str})
+        es = es[es.district.isin(codes) & es.year.between(2015, 2017)].set_index(["district", "year", "sector"])
+        pub = self.svb[self.svb.ags.isin(codes) & self.svb.year.between(2015, 2017)].pivot_table(
+            index=["ags", "year"], columns="wz_code", values="value", aggfunc="first")
+        manuf = ["vehicles", "metals", "machinery", "electrical", "chemicals", "other_manufacturing"]
+        spec = {"A": (["agriculture"], ["A"]), "C": (manuf, ["C"]), "BDE": (["energy_mining"], ["B-E", "C"]),
+                "F": (["construction"], ["F"]), "G-I": (["trade_transport"], ["G-I"]), "J": (["ict"], ["J"]),
+                "K": (["business_services"], ["K", "L", "M-N"]), "O-Q": (["public_services"], ["O-Q"]),
+                "R-U": (["other_services"], ["R-U"])}
+        res = {}
+        for a in codes:
+            for y in (2015, 2016, 2017):
+                leaf, est, info = {"L": 0.0, "M-N": 0.0}, {}, {}
+                for k, (sectors, groups) in spec.items():
+                    rows = es.loc[[(a, y, s_) for s_ in sectors]]
+                    leaf[k] = float(rows.value.sum())
+                    if any(pd.isna(pub.loc[(a, y)].get(g)) for g in groups):
+                        est[k] = True
+                        info[k] = {"agg": "the constrained least-squares estimate of employment_sector.csv",
+                                   "R": leaf[k], "lb": float(rows.low.sum()), "hi": float(rows.high.sum())}
+                res[(a, y)] = (leaf, est, info)
+        return res
+
     def gva_per_employee(self, rid, reg, d):
         codes = list(reg["districts"])
-        leaves = self.svb_leaves(codes)
+        leaves = self.svb_leaves_from_sectors(codes, d) if reg.get("national") else self.svb_leaves(codes)
         g = self.gva[self.gva.ags.isin(codes) & (self.gva.variable == "GVA")]
         gv = g.pivot_table(index=["ags", "year"], columns="sector_code", values="value", aggfunc="first")
         rows, notes = [], []
@@ -655,6 +696,9 @@ class Builder:
                 elif estimated:
                     m += ("; the 2017 SvB cells are published; for the low/high range only: " + "; ".join(est_notes))
                 m += ". GVA level in the base year = SvB × this ratio (the ratio absorbs self-employed and civil servants)."
+                if low < 0:  # only in the national region (Bottrop's mining group): a year of negative GVA
+                    m += f" The low end is set to 0 (the ratio was {low:.2f} in a year of negative GVA of the group)."
+                    low = 0.0
                 rows.append({"district": c, "sector": sector, "value": round(val, 2), "low": round(low, 2),
                              "high": round(high, 2), "basis_year": 2017,
                              "status": "estimate" if estimated17 else "derived", "method": m,
@@ -977,6 +1021,10 @@ class Builder:
                    "hydrogen) → Infrastrukturelle Transformation; indirect and induced effects → Zukunft der Arbeit, "
                    "because they are the employment consequences outside the plants (supply chain, household income) "
                    "that this lab addresses; the structural trend belongs to no lab (lab 'context').")
+        elif reg.get("national"):
+            why = ("Generic assignment for the national region: no transformation network spans Germany, so every "
+                   "driver except the structural trend belongs to one lab 'national'; the decomposition by driver is "
+                   "unchanged.")
         else:
             why = ("Assignment (ITAS Handlungsfelder): electrification and gva_productivity → Innovation und "
                    "Technologietransformation; projects, volume and infrastructure → Industriepolitik (location, "
@@ -1013,24 +1061,33 @@ class Builder:
             detail = ", ".join(f"{a} {y}: {v:+d}" for (a, y), v in nz.items())
             maxdev = int(diff.abs().max()) if len(diff) else 0
             res[name] = (exact, int(ok.sum()), maxdev, detail)
+            if reg.get("national") and len(nz) > 10:
+                detail = f"{len(nz)} district-years, e.g. " + ", ".join(detail.split(", ")[:10])
             lines.append(f"- {name}: exact in {exact} of {int(ok.sum())} checkable district-years "
                          f"(not checkable: {int((~ok).sum())}); max |deviation| {maxdev}"
                          + (f" (TOTAL − sum: {detail})" if detail else ""))
         sup = emp[emp.flag.notna()].groupby(["district", "wz_group", "flag"]).year.apply(
             lambda s: ", ".join(map(str, sorted(s)))).reset_index()
         lines.append(f"- suppressed cells (sex total), {len(emp[emp.flag.notna()])} of {len(emp)}" + (":" if len(sup) else ": none"))
-        for _, r in sup.iterrows():
+        for _, r in (sup.iterrows() if not reg.get("national") else iter(())):
             lines.append(f"  - {r.district} {reg['districts'][r.district][1]}, {r.wz_group} ('{r.flag}'): {r.year}")
         # one-sex disclosures
         t = emp.set_index(["year", "district", "wz_group"])
         s2 = emp_sex[emp_sex.value.notna()].copy()
         s2 = s2[s2.apply(lambda r: pd.isna(t.loc[(r.year, r.district, r.wz_group), "value"]), axis=1)]
-        if len(s2):
+        if len(s2) and reg.get("national"):
+            lines.append(f"- suppressed total cells with a published one-sex value (lower bounds): {len(s2)}")
+        elif len(s2):
             lines.append("- suppressed total cells with a published one-sex value (lower bounds): " + "; ".join(
                 f"{r.district} {r.year} {r.wz_group} {r.sex} {int(r.value):,}" for _, r in s2.iterrows()))
         pt = pop[pop.year == 2020].groupby("district").value.sum()
+        if reg.get("national"):
+            lines.append(f"- population 31.12.2020 (sum of sexes and age groups), {len(pt)} Kreise: {int(pt.sum()):,}")
+            return lines
         lines.append("- population 31.12.2020 (sum of sexes and age groups): " + "; ".join(
             f"{reg['districts'][c][1]} {int(v):,}" for c, v in pt.items()) + f"; region {int(pt.sum()):,}")
+        if ctot is None:
+            return lines
         for _, r in ctot.iterrows():
             if r.district == "03103":
                 lines.append(f"- commuting Wolfsburg 2016: {r.residents_employed:,} − {r.out_commuters:,} + "
@@ -1171,8 +1228,80 @@ range: symmetric to a tight hard upper bound, otherwise ±50 % (assumption) with
             fh.write("\n")
         return len(merged)
 
+    def build_national(self, rid):
+        """The national region: every Kreis of the 2020 Gebietsstand, the required resources plus population.
+        Run data/build/estimate_sectors.py --regions de first (employment_sector.csv feeds gva_per_employee)."""
+        from estimate_sectors import kreis_frame, national_districts
+
+        reg = REGIONS[rid]
+        names = national_districts(self.ref)
+        off = (self.svb[(self.svb.year == 2020) & (self.svb.wz_code == "TOTAL")].assign(
+            ags=lambda x: x.ags.replace({"02": "02000", "11": "11000"})).set_index("ags").name)
+        reg["districts"] = {c: (off.get(c, n), n, k) for c, (n, _, k) in names.items()}
+        self.svb, self.svb_sex, self.gva = kreis_frame(self.svb), kreis_frame(self.svb_sex), kreis_frame(self.gva)
+        with open(self.ref / "data" / "kreise_all_vg250_2018.geojson", encoding="utf-8") as fh:
+            self.geo_all = json.load(fh)
+        d = self.out / rid
+        d.mkdir(parents=True, exist_ok=True)
+        print(f"== {rid} ({len(reg['districts'])} Kreise)")
+        resources, counts = [], {}
+        r, c, _ = self.districts(rid, reg, d); resources += r; counts.update(c)
+        r, c, emp, emp_sex = self.employment(rid, reg, d); resources += r; counts.update(c)
+        r, c, pop = self.population(rid, reg, d, years=(2020, 2020)); resources += r; counts.update(c)
+        r[0]["title"] = "Population by sex and age group, 31 December 2020"
+        r[0]["description"] = r[0]["description"].replace("at 31.12.", "at 31.12.2020 (base year only, to keep the "
+                                                          "national package small; 2015–2019 are in the source table)")
+        r, c, gpe = self.gva_per_employee(rid, reg, d); resources += r; counts.update(c)
+        r, c, why = self.labs(rid, reg, d); resources += r; counts.update(c)
+        check_lines = self.checks(rid, reg, emp, emp_sex, pop, None)
+        self.readme_national(rid, reg, d, counts, check_lines, gpe)
+        nres = self.datapackage(rid, reg, d, resources)
+        for k, v in counts.items():
+            print(f"  {k}: {v} rows")
+        print(f"  datapackage.json: {nres} resources")
+        print("  checks:\n    " + "\n    ".join(check_lines))
+
+    def readme_national(self, rid, reg, d, counts, check_lines, gpe):
+        files = "\n".join(f"| `{k}` | {v:,} |" for k, v in counts.items())
+        n_est = int((gpe.status == "estimate").sum())
+        txt = f"""# retra regional base data: Deutschland (`{rid}`)
+
+Every district (Kreis) of Germany, Gebietsstand 2020 ({len(reg['districts'])} Kreise; BKG VG250 31.12.2018, no
+boundary changes in 2019–2020). Base year 2020, history from 2015, horizon 2045. Built by
+`data/build/estimate_sectors.py --regions de` and then `data/build/build_regions.py --regions de` from stored copies
+of the official tables; every file is described in `datapackage.json`. Same files and checks as `son` and `swsn`
+(required resources plus population); no commuting, occupations, charging points, BEV stock or plant tables (the
+stored national copies would make the folder large, or exist only for the two regions).
+
+## Files
+
+| file | rows |
+|---|---:|
+{files}
+
+- District set: codes that 13111-07-05-4 shows only as '-' in 2020 (pre-reform Kreise of Mecklenburg-Vorpommern,
+  Sachsen, Sachsen-Anhalt, Kreis Aachen, 03152/03156) are dropped. Hamburg and Berlin (published at Land level) carry
+  the Kreis codes 02000 and 11000. Göttingen 03159 (since 1 Nov 2016) is the sum of 03152 and 03156 in 2015–2016
+  (`employment_wz.csv` shows the sum; a cell suppressed in either predecessor stays suppressed). Eisenach 16056 is a
+  Kreis of its own until 30 June 2021 and is kept.
+- `employment_sector.csv`, `exposure.csv`, `automotive_estimates.csv`: see `data/build/ESTIMATES_de.md` (the method of
+  `ESTIMATES.md`, applied to every Kreis).
+- `gva_per_employee.csv`: as for the regions (GVA 2017 of the VGRdL group / SvB 30.06.2017); suppressed SvB cells
+  ({n_est} district-sector rows) use the constrained least-squares estimates of `employment_sector.csv` with their
+  bounds.
+- `labs.csv`: one generic lab (`national`) for every driver except the structural trend.
+- `districts.geojson`: BKG VG250 Kreise, Stand 31.12.2018 (© GeoBasis-DE / BKG (2019), dl-de/by-2-0).
+
+## Checks (run by the build script)
+
+{chr(10).join(check_lines)}
+"""
+        (d / "README.md").write_text(txt, encoding="utf-8")
+
     def build(self, rid):
         reg = REGIONS[rid]
+        if reg.get("national"):
+            return self.build_national(rid)
         d = self.out / rid
         d.mkdir(parents=True, exist_ok=True)
         print(f"== {rid}")
@@ -1204,7 +1333,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("reference", nargs="?", default=str(root / ".." / "shared" / "reference"),
                     help="reference folder holding data/*.csv (default ../shared/reference relative to the repo root)")
-    ap.add_argument("--regions", nargs="*", default=list(REGIONS), help="region ids to build")
+    ap.add_argument("--regions", nargs="*", default=[r for r in REGIONS if r != "de"],
+                    help="region ids to build (de: every Kreis; run estimate_sectors.py --regions de first)")
     a = ap.parse_args(argv)
     ref = Path(a.reference).resolve()
     if not (ref / "data").is_dir():

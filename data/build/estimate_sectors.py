@@ -247,6 +247,12 @@ def solve_district_year(cd: CellData, ags: str, year: int):
             row[idx[("total", l, s)]] = -1
             A_ub.append(row)
             b_ub.append(0)
+    if cd.get(year, ags, "total", "total", "G-U") is None:  # national region only: G-U holds its published parts
+        for s in SEXES:
+            row = np.zeros(nv)
+            row[idx[("total", "GU", s)]] = -1
+            A_ub.append(row)
+            b_ub.append(-sum(cd.get(year, ags, "total", s, g) or 0.0 for g in GU_PARTS))
     A_eq, b_eq = np.array(A_eq), np.array(b_eq)
     hard_ub = (list(A_ub), list(b_ub))
 
@@ -377,7 +383,19 @@ def solve_district_year(cd: CellData, ags: str, year: int):
         res = minimize(obj, r.x, jac=grad, constraints=cons,
                        bounds=list(zip(lb, [None if math.isinf(u) else u for u in ub])),
                        method="SLSQP", options={"maxiter": 500, "ftol": 1e-12})
-        return res.x if res.success else None
+        if res.success:
+            return res.x
+        # never reached for son/swsn; in a few other Kreise SLSQP stops without convergence: retry with a looser
+        # tolerance, accept a point that meets every constraint, else keep the LP's feasible point
+        for ftol in (1e-9, 1e-6):
+            res = minimize(obj, r.x, jac=grad, constraints=cons,
+                           bounds=list(zip(lb, [None if math.isinf(u) else u for u in ub])),
+                           method="SLSQP", options={"maxiter": 2000, "ftol": ftol})
+            feasible = (np.abs(Ae @ res.x - be).max(initial=0) < 1e-4 and (Aub @ res.x - bub).max(initial=0) < 1e-4
+                        and (res.x >= lb - 1e-6).all() and (res.x <= ub + 1e-6).all())
+            if res.success or feasible:
+                return res.x
+        return r.x
 
     used_evidence = True
     x = qp(A_ev, b_ev)
@@ -781,6 +799,32 @@ def automotive_rows_national(dists, auto, veh2020, veh_notes, leaves):
                          high=round(max(min(V["high"], C["high"]), V["value"]), 4), status="estimate",
                          method=method, source=src, url=url))
     return pd.DataFrame(rows)
+
+
+METHOD_KEYS = {
+    "supplier_split": "(C - vehicles) x national WZ share (WIOD SEA 2014 employees) tilted by the occupation LQ of the "
+                      "sector's KldB marker groups, half tilt, rescaled to C; low/high = untilted vs full tilt split x "
+                      "(C low - vehicles high) / (C high - vehicles low); see data/build/ESTIMATES.md step 4",
+    "supplier_exposure": "ifo 2021 ICE-related jobs minus ICE jobs in WZ 29, per SvB in C without WZ 29 (0.0632, low "
+                         "0.0230, high 0.0713), tilted by t = sqrt((WZ29/C) / 13.01 %) bounded to [0.5, 2]; "
+                         "see data/build/ESTIMATES.md step 5",
+}
+
+
+def compact_national(es: pd.DataFrame, ex: pd.DataFrame) -> None:
+    """Shorten repeated prose in the national tables (in place): a method key plus the district's numbers.
+    The keys are explained in METHOD_KEYS, in the resource descriptions and in ESTIMATES.md."""
+    m = es.method.str.startswith("(C - vehicles)")
+    es.loc[m, "method"] = "supplier_split: " + es.loc[m, "method"].str.extract(
+        r"(occupation LQ [0-9.]+ \(KldB [0-9,]+; bounded [0-9.]+\))", expand=False)
+    m = ex.method.str.startswith("ifo 2021")
+    ex.loc[m, "method"] = "supplier_exposure: " + ex.loc[m, "method"].str.extract(
+        r"\(assumption\) = ([0-9.]+)", expand=False).radd("t = ")
+    ex.loc[m, "source"] = ("ifo 2021; Prognos 2024; ELAB 2.0; IW Consult 2025; ifo 2017; Regionalstatistik "
+                           "13111-07-05-4 (full citations in datapackage.json)")
+    g = ex.sector == "vehicles"
+    ex.loc[g & ex.source.str.len().gt(200), "source"] = ("ELAB 2.0; IW Consult 2025; ifo 2017 (full citations in "
+                                                         "datapackage.json)")
 
 
 def write_report_national(path, regions, leaves, rows_es, rows_ex, checks, names):
@@ -1392,6 +1436,8 @@ def descriptors(reg, checks):
             "outside the 13 districts of son and swsn: the national WZ 29 total spread by C x the location quotient "
             "of KldB 252 (see data/build/ESTIMATES_de.md).")
         es["sources"] = SOURCES_ES
+        es["description"] += " Method keys: " + "; ".join(f"{k} = {v}" for k, v in METHOD_KEYS.items()) + "."
+        ex["description"] += " Method keys: " + "; ".join(f"{k} = {v}" for k, v in METHOD_KEYS.items()) + "."
         ae["title"] = "WZ 29 (vehicles and parts) employment estimate 2020 per Kreis"
         ae["description"] = ("WZ 29 employment per Kreis in 2020 as used for the vehicles sector: the son/swsn figures "
                              "(published BA figures, plant head counts) for their 13 districts; elsewhere the national "
@@ -1541,6 +1587,8 @@ def build_and_write(ref: Path, group: list) -> None:
     for reg in regions:
         out = REPO / "data" / "regions" / reg
         out.mkdir(parents=True, exist_ok=True)
+        if reg == "de":
+            compact_national(rows_es[reg], rows_ex[reg])
         rows_es[reg].to_csv(out / "employment_sector.csv", index=False)
         rows_ex[reg].to_csv(out / "exposure.csv", index=False)
         ae = rows_ae[reg]

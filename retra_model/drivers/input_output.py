@@ -408,11 +408,11 @@ def propagate(inverse: np.ndarray, demand: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     inverse : numpy.ndarray
-        ``(N, R, S, S)`` [1].
+        ``(N, R, S, S)`` [1]; N = 1 broadcasts against the draws of ``demand``.
     demand : numpy.ndarray
         ``(N, R, S, T)`` [EUR million].
     """
-    return np.einsum("nrij,nrjt->nrit", inverse, demand)
+    return np.matmul(inverse, demand)
 
 
 def effects(inverses: Inverses, demand: np.ndarray, allocation: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:

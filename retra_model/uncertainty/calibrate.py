@@ -72,9 +72,13 @@ from .draws import GROUP, data_hash, posterior_path
 BEV_FILES = ["national/kba_registrations_annual.csv", "national/kba_registrations_monthly.csv"]
 LABOUR_FILES = ["national/labour_intensity_evidence.csv"]
 
-SUBSIDY_START, SUBSIDY_END = 2020 + 6 / 12, 2024.0
-"""Innovationsprämie: premiums raised from 8 July 2020; the federal premium ended 17 Dec 2023.
-In model time (month *j* at ``Y + (j - 6.5)/12``) July 2020 … December 2023."""
+SUBSIDY = ((2020, 7), (2023, 12))
+"""First and last month of the raised premium (Innovationsprämie from 8 July 2020; the
+federal premium ended on 17 December 2023), as (year, month)."""
+
+FIRST_YEAR = 2010
+"""First year in the likelihood (see :func:`bev_data`): all of the KBA series. Fitting from
+2017 only (the mass-market years) moves the midpoint by 0.1 yr; see the cache's attributes."""
 
 FORECAST_YEARS = np.arange(2010, 2046)
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -122,8 +126,13 @@ QUICK = Budget(chains=2, tune=200, draws=200, keep=400, cores=1, target_accept=0
 # BEV diffusion
 
 
-def bev_data(root: Path | None = None) -> pd.DataFrame:
-    """Observed BEV shares: annual 2010–2016, monthly from 2017-01.
+def bev_data(root: Path | None = None, first_year: int | None = None) -> pd.DataFrame:
+    """Observed BEV shares: annual before the monthly series, monthly from 2017-01.
+
+    Parameters
+    ----------
+    first_year : int, optional
+        Leave out the years before (default :data:`FIRST_YEAR`; ``0`` keeps all).
 
     Returns
     -------
@@ -144,8 +153,12 @@ def bev_data(root: Path | None = None) -> pd.DataFrame:
     m["kind"] = "monthly"
     m["t"] = m["year"] + (m["month"] - 6.5) / 12
     df = pd.concat([a, m], ignore_index=True).dropna(subset=["bev", "total"])
+    first = FIRST_YEAR if first_year is None else first_year
+    df = df[df["year"] >= first].reset_index(drop=True)
     df["share"] = df["bev"] / df["total"]
-    df["subsidy"] = ((df["t"] >= SUBSIDY_START) & (df["t"] < SUBSIDY_END) & (df["kind"] == "monthly")).astype(float)
+    ym = df["year"] * 12 + df["month"]
+    (y0, m0), (y1, m1) = SUBSIDY
+    df["subsidy"] = ((ym >= y0 * 12 + m0) & (ym <= y1 * 12 + m1) & (df["kind"] == "monthly")).astype(float)
     return df[["t", "year", "month", "kind", "bev", "total", "share", "subsidy"]]
 
 
@@ -218,11 +231,11 @@ def bev_predictive(post: dict[str, np.ndarray], years: np.ndarray = FORECAST_YEA
 
 
 def fit_bev_diffusion(budget: Budget = Budget(), *, seed: int = 20261126, subsidy: bool = True,
-                      robust: bool = True, root: Path | None = None):
+                      robust: bool = True, first_year: int | None = None, root: Path | None = None):
     """Sample the BEV diffusion model; returns ``(InferenceData, data, seconds)``."""
     import pymc as pm
 
-    df = bev_data(root)
+    df = bev_data(root, first_year)
     model = bev_model(df, subsidy=subsidy, robust=robust)
     start = time.perf_counter()
     with model:
@@ -264,7 +277,8 @@ def labour_model(used: pd.DataFrame):
         z = pm.Normal("z", 0.0, 1.0, dims="boundary")
         theta = pm.Deterministic("log_ratio", mu + tau * z, dims="boundary")
         s_study = pm.HalfNormal("sigma_study", 0.15)
-        pm.Normal("log_value", theta[b_idx], pt.sqrt(used["log_sd"].values ** 2 + s_study ** 2),
+        rounding = pm.Data("rounding_sd", used["log_sd"].to_numpy(dtype=float), dims="study")
+        pm.Normal("log_value", theta[b_idx], pt.sqrt(rounding ** 2 + s_study ** 2),
                   observed=np.log(used["value"].values), dims="study")
         for i, b in enumerate(BOUNDARIES):
             pm.Deterministic(b, pt.exp(theta[i]))
@@ -333,8 +347,12 @@ def _thin(idata, keep: int):
 
 
 def write_posterior(name: str, idata, *, files: list[str], attrs: dict, extra_groups: dict[str, xr.Dataset],
-                    keep: int, out_dir: Path | None = None) -> Path:
-    """Thin, stamp and write a posterior atomically to ``<out_dir>/<name>.nc`` (ArviZ layout)."""
+                    keep: int, keep_vars: list[str], out_dir: Path | None = None) -> Path:
+    """Thin, stamp and write a posterior atomically to ``<out_dir>/<name>.nc`` (ArviZ layout).
+
+    Only ``keep_vars`` are written (nuisance parameters such as the standardised year
+    shocks stay out, to keep the file small); the diagnostics cover all parameters.
+    """
     import arviz as az
     import pymc as pm
 
@@ -343,9 +361,8 @@ def write_posterior(name: str, idata, *, files: list[str], attrs: dict, extra_gr
     target = (posterior_path(name) if out_dir is None else Path(out_dir) / f"{name}.nc")
     target.parent.mkdir(parents=True, exist_ok=True)
     thin = _thin(idata, keep)
-    groups = {g: getattr(thin, g) for g in ("posterior", "sample_stats", "observed_data") if hasattr(thin, g)}
-    out = az.InferenceData(**groups)
-    root = data_root() if out_dir is None else data_root()
+    out = az.InferenceData(posterior=thin.posterior[[v for v in keep_vars if v in thin.posterior]])
+    root = data_root()
     stamp = {
         "posterior_name": name,
         "data_files": json.dumps(files),
@@ -364,6 +381,7 @@ def write_posterior(name: str, idata, *, files: list[str], attrs: dict, extra_gr
         out.to_netcdf(tmp)
         for g, ds in extra_groups.items():
             ds.to_netcdf(tmp, group=g, mode="a")
+        os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -382,11 +400,12 @@ LABOUR_PARAMS = ["mu", "tau", "sigma_study", *BOUNDARIES]
 def calibrate_bev(budget: Budget = Budget(), *, seed: int = 20261126, out_dir: Path | None = None) -> dict:
     """Fit, check and cache the BEV diffusion posterior; returns a report dict."""
     idata, df, seconds = fit_bev_diffusion(budget, seed=seed)
-    diag = diagnostics(idata, BEV_PARAMS)
+    diag = diagnostics(idata, [*BEV_PARAMS, "z_year"])
     post = _flat(_thin(idata, budget.keep), BEV_PARAMS)
     observed = xr.Dataset.from_dataframe(df.reset_index(drop=True).rename_axis("obs"))
     predictive = bev_predictive(post)
-    path = write_posterior("bev_diffusion", idata, files=BEV_FILES, keep=budget.keep, out_dir=out_dir,
+    path = write_posterior("bev_diffusion", idata, files=BEV_FILES, keep=budget.keep, keep_vars=BEV_PARAMS,
+                           out_dir=out_dir,
                            extra_groups={"data": observed, "predictive": predictive},
                            attrs={"model": "logistic share of BEV in new registrations, Germany; log-odds with "
                                            "premium shift 2020-07..2023-12, year shocks, Student-t months",
@@ -405,7 +424,8 @@ def calibrate_labour(budget: Budget = Budget(), *, seed: int = 20261126, out_dir
     diag = diagnostics(idata, ["mu", "tau", "sigma_study", "z"])
     post = _flat(_thin(idata, budget.keep), LABOUR_PARAMS)
     evidence = xr.Dataset.from_dataframe(used[["id", "boundary", "value", "log_sd", "year"]].rename_axis("study"))
-    path = write_posterior("labour_intensity", idata, files=LABOUR_FILES, keep=budget.keep, out_dir=out_dir,
+    path = write_posterior("labour_intensity", idata, files=LABOUR_FILES, keep=budget.keep,
+                           keep_vars=[*LABOUR_PARAMS, "log_ratio"], out_dir=out_dir,
                            extra_groups={"data": evidence},
                            attrs={"model": "hierarchical by boundary: log ratio_b = mu + tau z_b; study reads it with "
                                            "rounding and between-study error",

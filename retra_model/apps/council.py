@@ -1,0 +1,240 @@
+"""Transformationsrat: curated scenarios side by side, key figures, chances and risks, in German.
+
+The notebook ``notebooks/Transformationsrat.ipynb`` only calls :func:`app`. The functions
+here are plain and tested (``tests/test_apps.py``): which scenarios are curated, their
+seeded ensembles, the key-figure tables, and the chances and risks as German sentences
+generated from the results, each with the sources of the assumptions behind it.
+
+Scenario files give their sources as free text (mostly English); the page must show no
+English, so :func:`citations` extracts only author–year references of known publishers
+("BCG (2020)", "Prognos für VDA (2024)"); the full text is in the Excel download's sheet
+"Annahmen und Quellen".
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from pathlib import Path
+
+import pandas as pd
+import xarray as xr
+
+from .. import views
+from ..engine import run
+from ..regions import load_region
+from ..scenario import Scenario
+from .explorer import SCENARIOS
+from .format import fmt_int, fmt_num, fmt_pct, round_to
+
+DRAWS = 100
+"""Draws of each curated scenario's ensemble (seeded by the scenario)."""
+
+KEY_YEARS = (2030, 2035, 2045)
+
+SECTIONS = {"trend": "trend", "electrification": "electrification", "volume": "volume",
+            "gva_productivity": "gva", "infrastructure": "infrastructure", "indirect": "input_output",
+            "induced": "input_output", "labour": "labour"}
+"""The scenario section that holds the assumptions (and sources) of each driver."""
+
+PUBLISHERS = (
+    "Kraftfahrt-Bundesamt", "KBA", "BCG", "VDA/Prognos", "Prognos", "VDA", "NPM", "IAB", "BIBB", "GWS", "Destatis",
+    "Regionalstatistik", "Bundesagentur für Arbeit", "BA", "Fraunhofer IAO", "ifo", "IW Consult", "ELAB",
+    "Volkswagen", "IG Metall", "PowerCo", "NDR", "Business Insider", "WiWo", "Flegg & Webber", "Flegg & Tohmo",
+    "Mönnig", "NPE", "NLL", "BNetzA", "Bundesnetzagentur", "KfW", "VGRdL", "SGB VI", "Agora", "McKinsey", "ICCT",
+)
+"""Names whose author–year references are quoted on the page."""
+
+
+def curated_scenarios(region: str, root: Path = SCENARIOS) -> list[tuple[str, Path]]:
+    """(German title, path) of the curated scenarios of a region, baseline first."""
+    out = []
+    for path in sorted((root / region).glob("*.yaml")):
+        out.append((Scenario.from_file(path).title.de, path))
+    out.sort(key=lambda t: (t[1].stem != "baseline", t[0]))
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def ensembles(region: str, draws: int = DRAWS) -> dict[str, tuple[Scenario, xr.Dataset]]:
+    """Every curated scenario of a region with its seeded ensemble (computed once per process)."""
+    reg = load_region(region)
+    out = {}
+    for title, path in curated_scenarios(region):
+        sc = Scenario.from_file(path)
+        out[title] = (sc, run(sc, draws=draws, seed=sc.seed, region=reg))
+    return out
+
+
+def region_table(runs: dict[str, xr.Dataset], years: tuple[int, ...] = KEY_YEARS) -> pd.DataFrame:
+    """One row per scenario: jobs and GVA of the region against the base year, German text."""
+    rows = []
+    for title, ds in runs.items():
+        base = int(ds.attrs["base_year"])
+        emp = views.path(ds, "employment").set_index("year")
+        gva = views.path(ds, "gva").set_index("year")
+        row = {"Szenario": title}
+        for y in years:
+            e, g = emp.loc[y], gva.loc[y]
+            row[f"Beschäftigte {y} gegenüber {base}"] = (
+                f"{fmt_int(e['median'], sign=True)} ({fmt_pct(e['median'] / e['base'], sign=True)})")
+            row[f"90 %-Intervall {y}"] = f"{fmt_int(e['p05'], sign=True)} bis {fmt_int(e['p95'], sign=True)}"
+            row[f"Wertschöpfung {y} (Mio. €)"] = f"{fmt_num(g['median'], 0, sign=True)} ({fmt_pct(g['median'] / g['base'], sign=True)})"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def html_table(df: pd.DataFrame, highlight_last: bool = False) -> str:
+    """A plain, readable HTML table (no index, no ids: stable in tests and notebooks)."""
+    head = "".join(f"<th style='text-align:right;padding:4px 8px;border-bottom:2px solid #999'>{html.escape(str(c))}</th>"
+                   for c in df.columns)
+    body = []
+    for i, row in enumerate(df.itertuples(index=False)):
+        bold = "font-weight:600;border-top:1px solid #999;" if highlight_last and i == len(df) - 1 else ""
+        cells = "".join(
+            f"<td style='text-align:{'left' if j == 0 else 'right'};padding:3px 8px;{bold}'>{html.escape(str(v))}</td>"
+            for j, v in enumerate(row))
+        body.append(f"<tr style='background:{'#f6f8fa' if i % 2 else 'white'}'>{cells}</tr>")
+    return (f"<div style='overflow-x:auto'><table style='border-collapse:collapse;font-size:13px'>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+
+
+# ---------------------------------------------------------------------------------------
+# Chances and risks
+
+
+def citations(text: str) -> list[str]:
+    """Author–year references of known publishers in a source text, German connectives.
+
+    >>> citations("BCG 2020: 1 worker for 3; VDA/Prognos 2024: a third less; assumption")
+    ['BCG (2020)', 'VDA/Prognos (2024)']
+    >>> citations("mode: Prognos for VDA 2024, -46,000 jobs")
+    ['Prognos für VDA (2024)']
+    """
+    text = str(text or "")
+    names = "|".join(re.escape(p) for p in sorted(PUBLISHERS, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w/])((?:{names})(?:\s+(?:for|für)\s+(?:{names}))?)(?![\w/])[^;:.\n\d]{{0,25}}?\(?((?:19|20)\d\d)\)?")
+    out = []
+    for m in pattern.finditer(text):
+        ref = f"{m.group(1).replace(' for ', ' für ')} ({m.group(2)})"
+        if ref not in out:
+            out.append(ref)
+    return out
+
+
+def _sources(scenario: Scenario, driver: str) -> list[str]:
+    section = SECTIONS.get(driver)
+    texts: list[str] = []
+    if driver == "projects":
+        texts = [p.source for p in scenario.projects.values() if p.enabled]
+    elif section and getattr(scenario, section, None) is not None:
+        texts = [getattr(scenario, section).model_dump_json()]
+    refs: list[str] = []
+    for t in texts:
+        refs.extend(r for r in citations(t) if r not in refs)
+    if not refs and any("assumption" in t for t in texts):
+        refs = ["Annahme des retra-Teams"]
+    return refs
+
+
+def chances_and_risks(scenario: Scenario, ds: xr.Dataset, year: int = 2035) -> list[dict]:
+    """Chances and risks of one scenario in plain German, each with the sources behind it.
+
+    Generated from the results: the driver that costs most jobs by ``year``, the district
+    hit hardest relative to its size, every project that creates jobs, the sectors that
+    grow, and how wide the 90 % interval of the region's change is.
+
+    Returns
+    -------
+    list of dict
+        ``kind`` ("Chance" or "Risiko"), ``text`` (German), ``sources`` (list of str).
+    """
+    base = int(ds.attrs["base_year"])
+    items = []
+
+    def named(row) -> str:
+        lab = "" if str(row["lab"]).startswith(str(row["label"])) else f" ({row['lab']})"
+        return f"„{row['label']}“{lab}"
+
+    drv = views.change_by_driver(ds, year)
+    worst = drv.loc[drv["change"].idxmin()]
+    if worst["change"] < 0:
+        items.append({"kind": "Risiko", "text": (
+            f"Der größte Verlust bis {year} kommt aus {named(worst)}: rund "
+            f"{fmt_int(round_to(-worst['change']))} Arbeitsplätze weniger als {base}."),
+            "sources": _sources(scenario, worst["driver"])})
+    dist = views.change_by_district(ds, year)
+    hit = dist.loc[dist["relative"].idxmin()]
+    if hit["change"] < 0:
+        drv_d = views.change_by_driver(ds, year, district=hit["district"])
+        main = drv_d.loc[drv_d["change"].idxmin()]
+        items.append({"kind": "Risiko", "text": (
+            f"Am stärksten betroffen ist {hit['name']}: {fmt_pct(hit['relative'], sign=True)} der Arbeitsplätze bis "
+            f"{year} (rund {fmt_int(round_to(hit['change']), sign=True)}; 90 %-Intervall {fmt_int(round_to(hit['p05']), sign=True)} "
+            f"bis {fmt_int(round_to(hit['p95']), sign=True)}), vor allem durch „{main['label']}“."),
+            "sources": _sources(scenario, main["driver"])})
+    for pid, pr in scenario.projects.items():
+        if not pr.enabled:
+            continue
+        last = list(pr.jobs.values())[-1]
+        from ..scenario import value_of
+
+        jobs = value_of(last)
+        if jobs > 0:
+            names = dict(zip(ds["district"].values, ds["district_name"].values, strict=True))
+            items.append({"kind": "Chance", "text": (
+                f"{pr.label.de} in {names.get(pr.district, pr.district)}: rund {fmt_int(round_to(jobs))} neue Arbeitsplätze "
+                f"bis {max(pr.jobs)}, dazu Aufträge für Zulieferer und Handwerk in der Region."),
+                "sources": [r for r in citations(pr.source)] or ["Annahme des retra-Teams"]})
+    best = drv.loc[drv["change"].idxmax()]
+    if best["change"] > 0 and best["driver"] != "projects":
+        items.append({"kind": "Chance", "text": (
+            f"{named(best)} schafft bis {year} rund {fmt_int(round_to(best['change']))} Arbeitsplätze."),
+            "sources": _sources(scenario, best["driver"])})
+    sec = views.change_by_sector(ds, year)
+    grow = sec.loc[sec["change"] > 0].sort_values("change", ascending=False).head(2)
+    if len(grow):
+        parts = [f"{lb} ({fmt_int(round_to(c), sign=True)})" for lb, c in zip(grow["label"], grow["change"], strict=True)]
+        items.append({"kind": "Chance", "text": f"Wachsende Branchen bis {year}: {' und '.join(parts)}.",
+                      "sources": ["Regionalstatistik 13111-07-05-4 (2021)", *(_sources(scenario, "trend"))][:3]})
+    p = views.path(ds).set_index("year").loc[year]
+    if "draw" in ds.dims:
+        items.append({"kind": "Risiko", "text": (
+            f"Die Unsicherheit ist groß: für die ganze Region liegt die Veränderung bis {year} mit 90 % "
+            f"Wahrscheinlichkeit zwischen {fmt_int(round_to(p['p05']), sign=True)} und {fmt_int(round_to(p['p95']), sign=True)} "
+            f"Arbeitsplätzen (Median {fmt_int(round_to(p['median']), sign=True)}) – je nach Tempo der Elektrifizierung, "
+            "Arbeitsaufwand der E-Antriebe und Produktivität."),
+            "sources": _sources(scenario, "electrification")})
+    return items
+
+
+def chances_html(items: list[dict]) -> str:
+    """The chances and risks as an HTML list, sources in small print."""
+    rows = []
+    for it in sorted(items, key=lambda i: i["kind"] != "Chance"):
+        color = "#0072B2" if it["kind"] == "Chance" else "#D55E00"
+        src = ", ".join(it["sources"]) or "Annahme des retra-Teams"
+        rows.append(f"<li style='margin-bottom:6px'><b style='color:{color}'>{it['kind']}:</b> {html.escape(it['text'])}"
+                    f"<br><span style='color:#666;font-size:12px'>Quellen: {html.escape(src)}</span></li>")
+    return f"<ul style='padding-left:18px;font-size:14px'>{''.join(rows)}</ul>"
+
+
+def assumptions_sheet(scenario: Scenario) -> pd.DataFrame:
+    """Every assumption's source text, for the Excel download (the page shows only citations)."""
+    rows = []
+    for key in ("trend", "electrification", "volume", "gva", "input_output", "infrastructure", "labour"):
+        sec = getattr(scenario, key, None)
+        if sec is not None and getattr(sec, "source", None):
+            rows.append({"Bereich": key, "Quelle (Originalangabe)": sec.source})
+    for pid, pr in scenario.projects.items():
+        rows.append({"Bereich": f"Projekt: {pr.label.de}", "Quelle (Originalangabe)": pr.source})
+    return pd.DataFrame(rows)
+
+
+def app(region: str | None = None):
+    """Build the council's widgets (see :class:`.council_ui.CouncilApp`) and return the root widget."""
+    from .council_ui import CouncilApp
+
+    return CouncilApp(region).root
+

@@ -1,0 +1,199 @@
+"""Widgets of the Szenario-Explorer: layout and wiring only; the logic is in :mod:`.explorer`.
+
+Sliders report on release (``continuous_update=False``), so one move is one run; the
+figures are ``FigureWidget``s refreshed in place (:func:`retra_model.figures.update_figure`).
+"""
+
+from __future__ import annotations
+
+import html
+import time
+
+import ipywidgets as W
+import plotly.graph_objects as go
+
+from .. import figures
+from ..errors import RetraError
+from . import explorer as ex
+from . import levers as lv
+from .format import fmt_num
+
+CSS = """<style>
+.retra-app {font-family: 'Source Sans Pro', Arial, sans-serif;}
+.retra-app .widget-label {min-width: 0 !important;}
+.retra-levers .widget-slider .widget-readout {min-width: 56px;}
+.retra-help {color:#555; font-size:12px; margin:-4px 0 6px 0;}
+</style>"""
+
+
+def _slider(lever: lv.Lever, value: float) -> W.FloatSlider:
+    scale = 100.0 if lever.percent else 1.0
+    step = lever.step * scale
+    decimals = max(0, -int(f"{step:e}".split("e")[1])) if step < 1 else 0
+    return W.FloatSlider(
+        value=min(max(value * scale, lever.low * scale), lever.high * scale),
+        min=lever.low * scale, max=lever.high * scale, step=step, continuous_update=False,
+        readout_format=f".{decimals}f", layout=W.Layout(width="100%"), style={"description_width": "0px"},
+    )
+
+
+class ExplorerApp:
+    """The explorer's widget tree (``root``) and its callbacks."""
+
+    def __init__(self, region: str | None = None):
+        regions = ex.region_options()
+        self.region_dd = W.Dropdown(options=regions, value=region or regions[0][1], description="Region",
+                                    layout=W.Layout(width="100%"))
+        self.scenario_dd = W.Dropdown(description="Szenario", layout=W.Layout(width="100%"))
+        self.year = W.IntSlider(value=2035, min=2025, max=2045, step=1, continuous_update=False,
+                                description="Jahr", layout=W.Layout(width="100%"))
+        self.relative = W.ToggleButtons(options=[("in %", True), ("Beschäftigte", False)], value=True,
+                                        description="Karte", style={"button_width": "100px"})
+        self.levers_box = W.VBox(layout=W.Layout(width="100%"))
+        self.levers_box.add_class("retra-levers")
+        self.reset_btn = W.Button(description="Hebel zurücksetzen", icon="undo", layout=W.Layout(width="100%"))
+        self.name = W.Text(placeholder="z. B. schnelle_e_mobilitaet", description="Name",
+                           layout=W.Layout(width="100%"))
+        self.save_btn = W.Button(description="Als Szenario speichern", icon="save", button_style="primary",
+                                 layout=W.Layout(width="100%"))
+        self.excel_btn = W.Button(description="Ergebnisse als Excel", icon="download", layout=W.Layout(width="100%"))
+        self.message = W.HTML()
+        self.download = W.HTML()
+        self.summary = W.HTML()
+        self.status = W.HTML()
+        self.figs = {k: go.FigureWidget() for k in ("employment", "gva", "map", "waterfall", "sectors")}
+        for k, f in self.figs.items():
+            f._config = figures.config(f"szenario-explorer-{k}")
+        self.sliders: dict[str, W.FloatSlider] = {}
+        self.projects: dict[str, tuple[W.Checkbox, W.FloatSlider]] = {}
+        self.state: ex.State | None = None
+
+        self.region_dd.observe(self._on_region, "value")
+        self.scenario_dd.observe(self._on_scenario, "value")
+        self.year.observe(self._on_view, "value")
+        self.relative.observe(self._on_view, "value")
+        self.reset_btn.on_click(lambda _: self._on_scenario({"new": self.scenario_dd.value}))
+        self.save_btn.on_click(self._on_save)
+        self.excel_btn.on_click(self._on_excel)
+
+        side = W.VBox([
+            W.HTML("<h3 style='margin:4px 0'>Szenario</h3>"), self.region_dd, self.scenario_dd,
+            W.HTML("<h3 style='margin:12px 0 4px 0'>Hebel</h3>"), self.levers_box, self.reset_btn,
+            W.HTML("<h3 style='margin:12px 0 4px 0'>Ansicht</h3>"), self.year, self.relative,
+            W.HTML("<h3 style='margin:12px 0 4px 0'>Speichern und herunterladen</h3>"), self.name, self.save_btn,
+            self.excel_btn, self.download, self.message,
+        ], layout=W.Layout(width="360px", min_width="320px", padding="0 16px 0 0"))
+        cell = W.Layout(width="50%", min_width="420px")
+        main = W.VBox([
+            self.summary,
+            W.HBox([W.Box([self.figs["employment"]], layout=cell), W.Box([self.figs["gva"]], layout=cell)],
+                   layout=W.Layout(flex_flow="row wrap")),
+            W.HBox([W.Box([self.figs["map"]], layout=cell), W.Box([self.figs["waterfall"]], layout=cell)],
+                   layout=W.Layout(flex_flow="row wrap")),
+            self.figs["sectors"], self.status,
+        ], layout=W.Layout(flex="1 1 auto", min_width="600px"))
+        self.root = W.VBox([W.HTML(CSS), W.HTML("<h2 style='margin:0 0 8px 0'>Szenario-Explorer</h2>"),
+                            W.HBox([side, main])])
+        self.root.add_class("retra-app")
+        self._on_region({"new": self.region_dd.value})
+
+    # -- callbacks ---------------------------------------------------------------------
+
+    def _on_region(self, change) -> None:
+        files = ex.scenario_files(change["new"])
+        self.scenario_dd.unobserve(self._on_scenario, "value")
+        self.scenario_dd.options = [(t, str(p)) for t, p in files]
+        self.scenario_dd.value = str(files[0][1])
+        self.scenario_dd.observe(self._on_scenario, "value")
+        self._on_scenario({"new": self.scenario_dd.value})
+
+    def _on_scenario(self, change) -> None:
+        from pathlib import Path
+
+        self.state = ex.load_state(self.region_dd.value, Path(change["new"]))
+        self._build_levers()
+        self.download.value = ""
+        self.message.value = ""
+        self._redraw()
+
+    def _build_levers(self) -> None:
+        sc = self.state.scenario
+        rows = []
+        self.sliders = {}
+        for lever in lv.levers(sc):
+            s = _slider(lever, lever.read(sc))
+            s.observe(self._on_lever, "value")
+            self.sliders[lever.key] = s
+            rows.append(W.HTML(f"<div style='margin-top:6px'>{html.escape(lever.label)}"
+                               f"{' (' + html.escape(lever.unit) + ')' if lever.unit else ''}</div>"))
+            rows.append(s)
+            if lever.help:
+                rows.append(W.HTML(f"<div class='retra-help'>{html.escape(lever.help)}</div>"))
+        self.projects = {}
+        if sc.projects:
+            rows.append(W.HTML("<div style='margin-top:10px'><b>Projekte und Programme</b> (Größe: Szenario = 100 %)</div>"))
+        for pid, pr in sc.projects.items():
+            cb = W.Checkbox(value=pr.enabled, description=pr.label.de, indent=False, layout=W.Layout(width="100%"))
+            size = W.FloatSlider(value=100, min=0, max=200, step=5, continuous_update=False, readout_format=".0f",
+                                 layout=W.Layout(width="100%"), style={"description_width": "0px"})
+            cb.observe(self._on_lever, "value")
+            size.observe(self._on_lever, "value")
+            self.projects[pid] = (cb, size)
+            rows.extend([cb, size])
+        self.levers_box.children = rows
+
+    def values(self) -> tuple[dict[str, float], dict[str, tuple[bool, float]]]:
+        """The levers as the sliders show them, in the scenario's units."""
+        levers = {lever.key: lever for lever in lv.levers(self.state.scenario)}
+        vals = {k: s.value / (100.0 if levers[k].percent else 1.0) for k, s in self.sliders.items()}
+        projects = {pid: (cb.value, size.value / 100.0) for pid, (cb, size) in self.projects.items()}
+        unchanged = all(cb.value == self.state.scenario.projects[pid].enabled and size.value == 100
+                        for pid, (cb, size) in self.projects.items())
+        return vals, ({} if unchanged else projects)
+
+    def _on_lever(self, _change=None) -> None:
+        t0 = time.perf_counter()
+        vals, projects = self.values()
+        try:
+            ex.retweak(self.state, vals, projects)
+        except RetraError:
+            self.message.value = ("<span style='color:#b00'>Diese Kombination der Hebel ist nicht zulässig "
+                                  "(zum Beispiel fiele die Beschäftigung unter null).</span>")
+            return
+        self.message.value = ""
+        self.download.value = ""
+        self._redraw()
+        self.state.timings["total"] = time.perf_counter() - t0
+
+    def _on_view(self, _change=None) -> None:
+        if self.state is None:
+            return
+        self.state.year = self.year.value
+        self.state.relative = self.relative.value
+        self._redraw()
+
+    def _redraw(self) -> None:
+        t0 = time.perf_counter()
+        new = ex.build_figures(self.state)
+        for k, fig in new.items():
+            figures.update_figure(self.figs[k], fig)
+        self.summary.value = ex.summary_html(self.state)
+        ms = 1000 * (self.state.timings.get("compute", 0) + time.perf_counter() - t0)
+        self.status.value = (f"<div style='color:#777;font-size:12px'>Bänder: 50 %- und 90 %-Intervall aus "
+                             f"{ex.DRAWS} Ziehungen der unsicheren Annahmen des Szenarios (fester Startwert). "
+                             f"Berechnet in {fmt_num(ms)} ms.</div>")
+
+    def _on_save(self, _b) -> None:
+        try:
+            path = ex.save_scenario(self.state.tweaked, self.name.value, title=self.name.value)
+        except RetraError as exc:
+            msg = str(exc) if isinstance(exc, ex.SaveError) else "Das Szenario ist nicht gültig."
+            self.message.value = f"<span style='color:#b00'>{html.escape(msg)}</span>"
+            return
+        rel = path.relative_to(ex.REPO) if path.is_relative_to(ex.REPO) else path.name
+        self.message.value = f"<span style='color:#060'>Gespeichert als {html.escape(str(rel))}</span>"
+
+    def _on_excel(self, _b) -> None:
+        data = ex.excel_bytes(self.state.results, self.state.region)
+        name = ex.sanitize_name(self.name.value or f"{self.state.region.id}_{self.state.scenario.name}_variante")
+        self.download.value = ex.download_link(data, f"{name}.xlsx", "Excel-Datei herunterladen")

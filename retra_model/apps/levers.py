@@ -1,0 +1,193 @@
+"""The levers of the Szenario-Explorer: read a value from a scenario, write it back.
+
+A lever is a number a strategist moves on a slider. Where the scenario holds an
+uncertain value (a distribution), moving the lever shifts the whole distribution so that
+its centre lands on the new value and its spread is kept (clipped to the lever's bounds):
+the bands keep meaning what they meant. Every change goes through
+:meth:`Scenario.replace`, so a tweaked scenario is validated like a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..scenario import Distribution, Scenario, value_of
+
+VOLUME_YEAR = 2035
+"""The year whose vehicle output index the volume lever sets."""
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A slider: German label, bounds and how it reads and writes a scenario."""
+
+    key: str
+    label: str
+    unit: str
+    low: float
+    high: float
+    step: float
+    read: Callable[[Scenario], float]
+    write: Callable[[Scenario, float], dict]
+    percent: bool = False
+    """Show the value × 100 with a per-cent sign."""
+    help: str = ""
+
+
+def shifted(current: float | Distribution, value: float, low: float, high: float) -> float | dict:
+    """The new lever value: a number, or the distribution moved so that its centre is ``value``.
+
+    >>> shifted(0.5, 0.4, 0, 1)
+    0.4
+    >>> d = Distribution(distribution="triangular", low=0.33, mode=0.5, high=0.67, source="BCG 2020")
+    >>> shifted(d, 0.4, 0, 3)["mode"]
+    0.4
+    """
+    value = float(np.clip(value, low, high))
+    if not isinstance(current, Distribution) or current.distribution == "posterior":
+        return value
+    delta = value - current.central()
+    out = current.model_dump(exclude_none=True)
+    for k in ("low", "mode", "high", "mean"):
+        if k in out:
+            out[k] = float(np.clip(out[k] + delta, low, high))
+    if current.distribution == "triangular":
+        out["mode"] = value
+        out["low"], out["high"] = min(out["low"], value), max(out["high"], value)
+    elif current.distribution == "normal":
+        out["mean"] = value
+    elif current.distribution == "uniform":  # centre = value, half-width kept as far as the bounds allow
+        half = min(0.5 * (current.high - current.low), value - low, high - value)
+        out["low"], out["high"] = value - half, value + half
+    if "moved in the Szenario-Explorer" not in out["source"]:
+        out["source"] = f"{out['source']} (moved in the Szenario-Explorer)"
+    return out
+
+
+def _interp(points: dict[int, float | Distribution], year: int) -> float:
+    years = sorted(points)
+    values = [value_of(points[y]) for y in years]
+    return float(np.interp(year, years, values))
+
+
+def _read_volume(s: Scenario) -> float:
+    return _interp(s.volume.output_index, VOLUME_YEAR)
+
+
+def _write_volume(s: Scenario, v: float) -> dict:
+    """Set the output index of 2035; later points scale with it, earlier ones stay."""
+    old = _read_volume(s)
+    factor = v / old if old > 0 else 1.0
+    out: dict[str, float | dict] = {}
+    for y, x in s.volume.output_index.items():
+        if y < VOLUME_YEAR:
+            out[str(y)] = x if not isinstance(x, Distribution) else x.model_dump(exclude_none=True)
+        elif y > VOLUME_YEAR:
+            out[str(y)] = shifted(x, value_of(x) * factor, 0, 5)
+    out[str(VOLUME_YEAR)] = shifted(s.volume.output_index.get(VOLUME_YEAR, v), v, 0, 5)
+    # output_index is replaced as a whole, so no point of the old path survives unseen
+    return {"volume": {"output_index": out}}
+
+
+def _path_lever(path: tuple[str, ...], low: float, high: float) -> tuple[Callable, Callable]:
+    def get(s: Scenario):
+        node = s
+        for p in path:
+            node = getattr(node, p)
+        return node
+
+    def read(s: Scenario) -> float:
+        return value_of(get(s))
+
+    def write(s: Scenario, v: float) -> dict:
+        changes: dict = {}
+        node = changes
+        for p in path[:-1]:
+            node = node.setdefault(p, {})
+        node[path[-1]] = shifted(get(s), v, low, high)
+        return changes
+
+    return read, write
+
+
+def _infrastructure_units(s: Scenario) -> float:
+    infra = getattr(s, "infrastructure", None)
+    if infra is None:
+        return 0.0
+    return sum(value_of(q) for item in infra.items.values() for ramp in item.build_out.values() for q in ramp.values())
+
+
+def levers(scenario: Scenario) -> list[Lever]:
+    """The levers that apply to a scenario (sections the schema or the scenario lack are left out)."""
+    out = []
+    r, w = _path_lever(("electrification", "bev", "midpoint_year"), 2020, 2045)
+    out.append(Lever("bev_midpoint", "Tempo der Umstellung auf E-Autos: Jahr, in dem die Hälfte der Produktion "
+                     "batterieelektrisch ist", "Jahr", 2022, 2040, 1, r, w,
+                     help="früher = schnellere Elektrifizierung"))
+    r, w = _path_lever(("electrification", "labour_intensity", "bev"), 0, 3)
+    out.append(Lever("bev_intensity", "Arbeitsaufwand für einen E-Antrieb (Verbrenner = 100 %)", "%",
+                     0.2, 1.2, 0.01, r, w, percent=True))
+    out.append(Lever("volume_2035", f"Fahrzeugproduktion {VOLUME_YEAR} (2020 = 100 %)", "%", 0.4, 1.6, 0.01,
+                     _read_volume, _write_volume, percent=True))
+    r, w = _path_lever(("volume", "productivity_growth"), -0.5, 0.5)
+    out.append(Lever("productivity", "Produktivitätswachstum im Fahrzeugbau (pro Jahr)", "% pro Jahr",
+                     0.0, 0.04, 0.001, r, w, percent=True))
+    fields = Scenario.model_fields
+    if "input_output" in fields and getattr(scenario, "input_output", None) is not None:
+        r, w = _path_lever(("input_output", "flq_delta"), 0, 1)
+        out.append(Lever("flq_delta", "Regionale Verflechtung: δ des FLQ (größer = kleinere regionale Multiplikatoren)",
+                         "", 0.05, 0.6, 0.01, r, w))
+    if "infrastructure" in fields and _infrastructure_units(scenario) > 0:
+        out.append(Lever("infrastructure", "Ausbau der Ladeinfrastruktur (Szenario = 100 %)", "%", 0.0, 2.0, 0.05,
+                         lambda s: 1.0, _write_infrastructure, percent=True))
+    return out
+
+
+def _scale(x: float | Distribution, f: float) -> float | dict:
+    if not isinstance(x, Distribution):
+        return float(x) * f
+    d = x.model_dump(exclude_none=True)
+    for k in ("low", "mode", "high", "mean", "sd"):
+        if k in d:
+            d[k] = d[k] * f
+    if f < 0:
+        d["low"], d["high"] = d["high"], d["low"]
+    return d
+
+
+def _write_infrastructure(s: Scenario, f: float) -> dict:
+    items = {}
+    for name, item in s.infrastructure.items.items():
+        if item.build_out:
+            items[name] = {"build_out": {d: {str(y): _scale(q, f) for y, q in ramp.items()}
+                                         for d, ramp in item.build_out.items()}}
+    return {"infrastructure": {"items": items}}
+
+
+def project_changes(scenario: Scenario, settings: dict[str, tuple[bool, float]]) -> dict:
+    """Changes that switch projects on/off and scale their jobs (1.0 = as in the scenario)."""
+    projects = {}
+    for pid, (enabled, factor) in settings.items():
+        pr = scenario.projects[pid]
+        projects[pid] = {"enabled": bool(enabled),
+                         "jobs": {str(y): _scale(v, float(factor)) for y, v in pr.jobs.items()}}
+    return {"projects": projects} if projects else {}
+
+
+def apply(scenario: Scenario, values: dict[str, float],
+          projects: dict[str, tuple[bool, float]] | None = None) -> Scenario:
+    """The scenario with the levers set to ``values`` (only levers that moved are written)."""
+    from ..scenario import _merge
+
+    changes: dict = {}
+    for lever in levers(scenario):
+        if lever.key in values and not np.isclose(values[lever.key], lever.read(scenario), rtol=0, atol=1e-12):
+            if lever.key == "infrastructure" and np.isclose(values[lever.key], 1.0):
+                continue
+            changes = _merge(changes, lever.write(scenario, values[lever.key]))
+    if projects:
+        changes = _merge(changes, project_changes(scenario, projects))
+    return scenario.replace(changes) if changes else scenario
