@@ -199,8 +199,11 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     mask = np.isin(sect, vo.sectors)[None, None, :, None]
     f_vol = volume.factor(vindex[:, None, None, :], _col(sampler(vo.productivity_growth, "volume.productivity_growth")), tau, mask)
 
-    factors = {"trend": f_trend, "electrification": f_elec, "volume": f_vol}
-    em = e0 * f_trend * f_elec * f_vol
+    # A factor of exactly 0 (output index 0, all powertrain labour gone) has no logarithm: LMDI
+    # replaces zeros by a tiny positive number, which changes results by less than 1e-6 persons
+    # (Ang & Liu 2007, Energy Policy 35(1), 238-246, doi:10.1016/j.enpol.2005.11.001).
+    factors = {k: np.maximum(f, ZERO) for k, f in (("trend", f_trend), ("electrification", f_elec), ("volume", f_vol))}
+    em = e0 * factors["trend"] * factors["electrification"] * factors["volume"]
     weight = logmean(em, e0)
     change = {k: weight * np.log(f) for k, f in factors.items()}
 
@@ -257,9 +260,33 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     change["indirect"], change["induced"] = indirect * e, induced * e
     gva_change["indirect"], gva_change["induced"] = indirect * v, induced * v
 
+    _cap_io_losses(employment + change["infrastructure"], change, gva_change)
     employment = employment + change["infrastructure"] + change["indirect"] + change["induced"]
     total_gva = (em * q + p_gva) / 1000.0 + gva_change["infrastructure"] + gva_change["indirect"] + gva_change["induced"]
     return Direct(years, np.broadcast_to(employment, shape), total_gva, change, gva_change, shares)
+
+
+ZERO = 1e-12
+"""Smallest factor in the LMDI decomposition (zeros are replaced by it)."""
+
+
+def _cap_io_losses(before: np.ndarray, change: dict, gva_change: dict) -> None:
+    """Keep employment from going below zero through indirect and induced losses (in place).
+
+    A linear input-output model knows no floor: a very large direct loss can send the
+    indirect and induced losses of a small sector beyond the jobs it has. Where that happens
+    both are scaled down in that cell, jobs and GVA alike, so that the sector ends at zero;
+    the decomposition still adds up. Such a scenario lies outside what a linear model
+    describes well.
+    """
+    loss = change["indirect"] + change["induced"]
+    over = (before + loss < 0) & (loss < 0)
+    if not over.any():
+        return
+    scale = np.where(over, np.clip(before, 0, None) / np.where(over, -loss, 1.0), 1.0)
+    for k in ("indirect", "induced"):
+        change[k] = change[k] * scale
+        gva_change[k] = gva_change[k] * scale
 
 
 PROPAGATED = ("electrification", "volume", "projects", "infrastructure")

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 import time
 from pathlib import Path
@@ -96,13 +95,13 @@ def restrict(scenario: Scenario, districts) -> Scenario:
 
 
 def evaluate_block(scenario: Scenario, region: Region, n: int, seed: int, start: int,
-                   variables: tuple[str, ...] = tuple(VARIABLES)) -> np.ndarray:
-    """Draws ``start … start + n - 1`` of a (sub)region: ``(variable, draw, district, sector, year)`` float32.
+                   variables: tuple[str, ...] = tuple(VARIABLES), dtype=np.float32) -> np.ndarray:
+    """Draws ``start … start + n - 1`` of a (sub)region: ``(variable, draw, district, sector, year)``.
 
     Pure: the same arguments give the same array, whichever worker computes it.
     """
     out = evaluate(restrict(scenario, region.district_codes), region, Sampler(n, seed, start=start))
-    return np.stack([np.asarray(getattr(out, v), dtype=np.float32) for v in variables])
+    return np.stack([np.asarray(getattr(out, v), dtype=dtype) for v in variables])
 
 
 def _coupled(scenario: Scenario) -> bool:
@@ -116,7 +115,7 @@ def _coupled(scenario: Scenario) -> bool:
 
 def ensemble(scenario: Scenario, draws: int, seed: int | None = None, *, region: Region | None = None,
              district_chunk: int = DEFAULT_DISTRICT_CHUNK, draw_chunk: int = DEFAULT_DRAW_CHUNK,
-             variables: tuple[str, ...] = tuple(VARIABLES)) -> xr.Dataset:
+             variables: tuple[str, ...] = tuple(VARIABLES), dtype=np.float32) -> xr.Dataset:
     """The ensemble as a lazy, dask-backed Dataset ``(draw, district, sector, year)``.
 
     Nothing is computed until the Dataset is written or reduced. Every block is one
@@ -143,8 +142,8 @@ def ensemble(scenario: Scenario, draws: int, seed: int | None = None, *, region:
         row = []
         for j0, j1 in zip(d_edges[:-1], d_edges[1:], strict=True):
             sub = dask.delayed(region.subset, pure=True)(codes[j0:j1])
-            arr = block(sc, sub, i1 - i0, seed, i0, variables)
-            row.append(da.from_delayed(arr, shape=(nv, i1 - i0, j1 - j0, ns, nt), dtype=np.float32))
+            arr = block(sc, sub, i1 - i0, seed, i0, variables, dtype)
+            row.append(da.from_delayed(arr, shape=(nv, i1 - i0, j1 - j0, ns, nt), dtype=dtype))
         rows.append(row)
     stacked = da.concatenate([da.concatenate(r, axis=2) for r in rows], axis=1)
     data = {}
@@ -216,7 +215,7 @@ def run_chunked(scenario: Scenario, draws: int, seed: int | None = None, out: st
                 district_chunk: int = DEFAULT_DISTRICT_CHUNK, draw_chunk: int = DEFAULT_DRAW_CHUNK,
                 scheduler=None, region: Region | None = None, quantiles: tuple[float, ...] = QUANTILES,
                 quantile_budget: float = QUANTILE_BUDGET, variables: tuple[str, ...] = tuple(VARIABLES),
-                force: bool = False) -> xr.Dataset:
+                dtype=np.float32, force: bool = False) -> xr.Dataset:
     """Run an ensemble chunk by chunk and write it to ``out`` (Zarr); return its quantiles.
 
     Parameters
@@ -244,6 +243,9 @@ def run_chunked(scenario: Scenario, draws: int, seed: int | None = None, out: st
         Bytes one quantile task may hold [B]; sets how many districts it takes at once.
     variables : tuple of str
         Variables written per draw (``employment``, ``gva``).
+    dtype : numpy dtype
+        Storage type of the draws: float32 (default; 7 significant digits, half the disk) or
+        float64 (bit-identical to the in-memory run).
     force : bool
         Replace an existing results folder.
 
@@ -257,9 +259,9 @@ def run_chunked(scenario: Scenario, draws: int, seed: int | None = None, out: st
 
     region = region or load_region(scenario.region)
     ds = ensemble(scenario, draws, seed, region=region, district_chunk=district_chunk, draw_chunk=draw_chunk,
-                  variables=variables)
+                  variables=variables, dtype=dtype)
     n_years = ds.sizes["year"]
-    per_district = draws * len(region.sector_codes) * n_years * (4 + 2 * 8) * len(variables)
+    per_district = draws * len(region.sector_codes) * n_years * (np.dtype(dtype).itemsize + 2 * 8) * len(variables)
     q_districts = max(1, min(ds.attrs["district_chunk"], int(quantile_budget // per_district)))
     # zarr chunks: q_districts divides the compute chunk, so each block writes whole zarr chunks
     dc = ds.attrs["district_chunk"]
@@ -357,5 +359,3 @@ def peak_rss_mb(client) -> dict:
 
 __all__ = ["add_run_options", "cmd_run_scaled", "ensemble", "evaluate_block", "open_draws", "peak_rss_mb",
            "restrict", "run_chunked", "scheduler_context"]
-
-_ = math  # (kept for budget arithmetic in user code)

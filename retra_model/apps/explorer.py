@@ -61,10 +61,12 @@ class SaveError(RetraError):
 # Scenarios
 
 
-def region_options() -> list[tuple[str, str]]:
-    """(label, id) of every region with data, German names."""
+def region_options(root: Path = SCENARIOS) -> list[tuple[str, str]]:
+    """(label, id) of every region with data and curated scenarios (a baseline), German names."""
     out = []
     for rid in known_regions():
+        if not (root / rid / "baseline.yaml").exists():
+            continue
         try:
             label = REGION_LABELS.get(rid) or load_region(rid).name
         except RetraError:

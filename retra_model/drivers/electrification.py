@@ -78,7 +78,7 @@ def mix(t: np.ndarray, bev: tuple, phev: tuple, fcev: tuple) -> np.ndarray:
     s_fcev = logistic(t, *fcev)
     s_phev = hump(t, *phev)
     alt = s_bev + s_fcev + s_phev
-    scale = np.where(alt > 1.0, 1.0 / np.where(alt > 0, alt, 1.0), 1.0)
+    scale = np.divide(1.0, alt, out=np.ones_like(alt), where=alt > 1.0)
     s_bev, s_fcev, s_phev = s_bev * scale, s_fcev * scale, s_phev * scale
     s_ice = np.clip(1.0 - (s_bev + s_fcev + s_phev), 0.0, 1.0)
     return np.stack(np.broadcast_arrays(s_ice, s_phev, s_bev, s_fcev), axis=-1)

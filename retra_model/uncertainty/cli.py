@@ -26,7 +26,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         description="Fit the Bayesian models of the BEV diffusion and of the labour per BEV to the data "
                     "in data/national/ and write data/posteriors/<name>.nc with the data hash, the "
                     "versions and the diagnostics. Needs the 'calibrate' extra (pymc, arviz).")
-    p.add_argument("names", nargs="*", choices=[[], *NAMES], metavar="NAME",
+    p.add_argument("names", nargs="*", metavar="NAME",
                    help=f"posteriors to fit: {', '.join(NAMES)} (default: all)")
     p.add_argument("--out", help="folder for the .nc files (default data/posteriors)")
     p.add_argument("--seed", type=int, default=20261126, help="sampler seed")
@@ -46,6 +46,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise RetraError(f"retra calibrate needs PyMC and ArviZ: pip install -e '.[calibrate]' ({exc})") from None
     from dataclasses import replace
 
+    unknown = [n for n in args.names if n not in NAMES]
+    if unknown:
+        raise RetraError(f"unknown posterior {', '.join(repr(n) for n in unknown)}; retra calibrate fits: {', '.join(NAMES)}")
     budget = calibrate.QUICK if args.quick else replace(calibrate.Budget(), cores=args.cores)
     names = list(args.names) or list(NAMES)
     out = Path(args.out) if args.out else None

@@ -89,8 +89,10 @@ def uncertain_inputs(scenario: Scenario, region: Region | None = None) -> list[s
 
     Examples
     --------
+    >>> from pathlib import Path
+    >>> import retra_model
     >>> from retra_model import Scenario
-    >>> sc = Scenario.from_file("scenarios/son/baseline.yaml")
+    >>> sc = Scenario.from_file(Path(retra_model.__file__).parents[1] / "scenarios/son/baseline.yaml")
     >>> "data.exposure" in uncertain_inputs(sc)
     True
     """

@@ -1,0 +1,103 @@
+"""How fast is a vectorised ensemble, against the bound of writing its arrays and against a loop?
+
+Three timings, one region, in one process (median of ``repeat`` runs):
+
+``ensemble``
+    :func:`retra_model.run` with ``draws`` draws: every uncertain input drawn, the whole
+    model evaluated vectorised over the draw axis, the results Dataset built.
+``write arrays``
+    The physical bound: allocate arrays of the same shapes and dtype as the result's data
+    variables (``np.empty``) and fill them (``ndarray.fill``): the memory traffic any
+    implementation must pay to produce the output. The netCDF write of the same Dataset is
+    reported too.
+``draw by draw``
+    The same model evaluated one draw at a time (``Sampler(1, seed, start=i)``, which gives
+    exactly draw *i* of the ensemble) and stacked — what a Python loop over draws costs.
+
+Run: ``.venv/bin/python benchmarks/bench_ensemble.py [--region son] [--draws 1000]``.
+Ratios, not seconds, are the result: they travel between machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _median_time(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return float(np.median(times))
+
+
+def measure(region_id: str = "son", draws: int = 1000, seed: int = 1, repeat: int = 3,
+            loop_draws: int | None = None) -> dict:
+    """Timings [s] and ratios of a ``draws``-draw ensemble of the region's baseline.
+
+    ``loop_draws`` evaluates only that many draws one by one and scales to ``draws``
+    (default: all of them).
+    """
+    from retra_model import Scenario, load_region
+    from retra_model.engine import Sampler, evaluate, run
+
+    scenario = Scenario.from_file(REPO / "scenarios" / region_id / "baseline.yaml")
+    region = load_region(scenario.region)
+    run(scenario, draws=8, seed=seed, region=region)  # warm caches (region tables, posteriors)
+
+    t_ens = _median_time(lambda: run(scenario, draws=draws, seed=seed, region=region), repeat)
+    ds = run(scenario, draws=draws, seed=seed, region=region)
+    shapes = [(v.shape, v.dtype) for v in ds.data_vars.values()]
+    nbytes = sum(v.nbytes for v in ds.data_vars.values())
+
+    def write_arrays() -> None:
+        for shape, dtype in shapes:
+            np.empty(shape, dtype).fill(1.0)
+
+    t_write = _median_time(write_arrays, max(repeat, 5))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "results.nc"
+        t_nc = _median_time(lambda: ds.to_netcdf(path), repeat)
+
+    n_loop = draws if loop_draws is None else min(loop_draws, draws)
+
+    def loop() -> None:
+        for i in range(n_loop):
+            evaluate(scenario, region, Sampler(1, seed, start=i))
+
+    t_loop = _median_time(loop, 1) * draws / n_loop
+    # the loop gives the same numbers as the vectorised ensemble (chunk invariance)
+    first = evaluate(scenario, region, Sampler(1, seed, start=3)).employment[0]
+    same = bool(np.array_equal(first, ds["employment"].isel(draw=3).transpose("district", "sector", "year").values))
+    return {
+        "region": region_id, "draws": draws, "result_MB": nbytes / 1e6,
+        "ensemble_s": t_ens, "write_arrays_s": t_write, "write_netcdf_s": t_nc, "draw_by_draw_s": t_loop,
+        "loop_draws_timed": n_loop,
+        "ensemble_over_write_arrays": t_ens / t_write, "ensemble_over_netcdf": t_ens / t_nc,
+        "draw_by_draw_over_ensemble": t_loop / t_ens, "loop_equals_ensemble": same,
+    }
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--region", default="son")
+    p.add_argument("--draws", type=int, default=1000)
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--loop-draws", type=int, default=None)
+    a = p.parse_args()
+    r = measure(a.region, a.draws, repeat=a.repeat, loop_draws=a.loop_draws)
+    width = max(map(len, r))
+    for k, v in r.items():
+        print(f"{k:<{width}}  {v:.4g}" if isinstance(v, float) else f"{k:<{width}}  {v}")
+
+
+if __name__ == "__main__":
+    main()
