@@ -273,7 +273,7 @@ def run_chunked(scenario: Scenario, draws: int, seed: int | None = None, out: st
         t0 = time.perf_counter()
         enc = {v: {"chunks": (min(draw_chunk, draws), q_districts, ds.sizes["sector"], n_years)} for v in variables}
         with scheduler_context(scheduler):
-            ds.to_zarr(tmp / "draws.zarr", mode="w", encoding=enc, consolidated=True)
+            ds.to_zarr(tmp / "draws.zarr", mode="w", encoding=enc, consolidated=True, zarr_format=2)
             timings["draws_s"] = time.perf_counter() - t0
             t1 = time.perf_counter()
             stored = xr.open_zarr(tmp / "draws.zarr", chunks={"draw": draw_chunk, "district": q_districts})
@@ -284,7 +284,7 @@ def run_chunked(scenario: Scenario, draws: int, seed: int | None = None, out: st
                 q[v].attrs = q[f"{v}_total"].attrs = dict(stored[v].attrs)
             q.attrs = dict(stored.attrs)
             q = q.drop_vars([c for c in ("district_name",) if c in q.coords])
-            q.to_zarr(tmp / "quantiles.zarr", mode="w", consolidated=True)
+            q.to_zarr(tmp / "quantiles.zarr", mode="w", consolidated=True, zarr_format=2)
             timings["quantiles_s"] = time.perf_counter() - t1
         prov = {k: ds.attrs[k] for k in ds.attrs if k != "title"}
         prov.update(quantiles=list(quantiles), quantile_districts_per_task=q_districts, timings_s=timings,

@@ -57,3 +57,24 @@ def test_compare_two_scenarios(capsys):
                  str(REPO / "scenarios/son/powerco.yaml"), "--year", "2030"]) == 0
     out = capsys.readouterr().out
     assert "projects" in out and "powerco − baseline" in out
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGKILL"])
+def test_an_interrupted_run_leaves_no_folder_that_looks_complete(tmp_path, sig):
+    import signal
+    import time
+
+    out = tmp_path / "big"
+    proc = subprocess.Popen([sys.executable, "-m", "retra_model.cli", "run", str(REPO / "scenarios/son/baseline.yaml"),
+                             "--draws", "3000", "--out", str(out), "--quiet"], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4.0)
+    proc.send_signal(getattr(signal, sig))
+    _, err = proc.communicate(timeout=120)
+    if out.exists():  # it finished before the signal: then it is complete
+        assert proc.returncode == 0 and (out / "provenance.json").exists() and (out / "results.xlsx").exists()
+    else:
+        assert proc.returncode != 0
+        assert "Traceback" not in err
+        visible = [p for p in tmp_path.iterdir() if not p.name.startswith(".")]
+        assert visible == []
