@@ -176,6 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", help="list regions and scenarios")
     p.add_argument("--scenarios", default="scenarios")
     p.set_defaults(func=cmd_list)
+
+    from .uncertainty.cli import add_parser as add_calibrate  # imports pymc only when run
+
+    add_calibrate(sub)
     return parser
 
 

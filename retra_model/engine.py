@@ -147,8 +147,8 @@ class Direct:
     years: np.ndarray
     employment: np.ndarray
     gva: np.ndarray
-    employment_change: dict
-    gva_change: dict
+    employment_change: np.ndarray  # (driver, draw, district, sector, year)
+    gva_change: np.ndarray
     mix: np.ndarray  # (draw, district, year, powertrain)
 
 
@@ -202,68 +202,84 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     # A factor of exactly 0 (output index 0, all powertrain labour gone) has no logarithm: LMDI
     # replaces zeros by a tiny positive number, which changes results by less than 1e-6 persons
     # (Ang & Liu 2007, Energy Policy 35(1), 238-246, doi:10.1016/j.enpol.2005.11.001).
-    factors = {k: np.maximum(f, ZERO) for k, f in (("trend", f_trend), ("electrification", f_elec), ("volume", f_vol))}
-    em = e0 * factors["trend"] * factors["electrification"] * factors["volume"]
-    weight = logmean(em, e0)
-    change = {k: weight * np.log(f) for k, f in factors.items()}
+    factors = {"trend": f_trend, "electrification": f_elec, "volume": f_vol}
+    for f in factors.values():
+        np.maximum(f, ZERO, out=f)
+    em = e0 * f_trend * f_elec * f_vol
 
-    # 4. projects
+    # GVA per employee over time [EUR thousand per job]
     q0 = region.gva_per_employee["value"].transpose("district", "sector").values[None, :, :, None]
     g = scenario.gva
     growth = np.stack([sampler(g.by_sector[s], f"gva.by_sector.{s}") if s in g.by_sector
                        else sampler(g.productivity_growth, "gva.productivity_growth") for s in sect], axis=-1)
     q = gva.per_employee_path(q0, growth[:, None, :, None], tau)  # (n, D, S, T)
     shape = np.broadcast_shapes(em.shape, q.shape)
-    p_jobs = np.zeros(shape)
-    p_gva = np.zeros(shape)
-    problems = []
+
+    # The change by driver is written in place into two preallocated arrays (no copies).
+    emp_ch = np.empty((len(DRIVERS), *shape))
+    gva_ch = np.empty((len(DRIVERS), *shape))
+    ch = dict(zip(DRIVERS, emp_ch, strict=True))
+    gch = dict(zip(DRIVERS, gva_ch, strict=True))
+    weight = logmean(em, e0)
+    for k, f in factors.items():
+        ch[k][...] = np.log(f)
+        ch[k] *= weight
+        np.multiply(ch[k], q, out=gch[k])
+        gch[k] /= 1000.0  # persons × EUR thousand → EUR million
+
+    # 4. projects
+    ch["projects"][...] = 0.0
+    gch["projects"][...] = 0.0
     for pid, pr in scenario.projects.items():
         if not pr.enabled:
             continue
         d, s = dist.index(pr.district), sect.index(pr.sector)
         jobs = projects.ramp(years, {y: sampler(v, f"projects.{pid}.jobs.{y}") for y, v in pr.jobs.items()})
-        p_jobs[:, d, s, :] += jobs
+        ch["projects"][:, d, s, :] += jobs
         if pr.gva_per_job is None:
-            p_gva[:, d, s, :] += jobs * q[:, d, s, :]
+            gch["projects"][:, d, s, :] += jobs * q[:, d, s, :] / 1000.0
         else:
             qp = _col(sampler(pr.gva_per_job, f"projects.{pid}.gva_per_job"))[:, 0, 0, :] * (1.0 + growth[:, s, None]) ** tau
-            p_gva[:, d, s, :] += jobs * qp
-    change["projects"] = p_jobs
-    employment = em + p_jobs
+            gch["projects"][:, d, s, :] += jobs * qp / 1000.0
+    employment = em + ch["projects"]
     if (employment < -1e-9).any():
         n, d, s, t = np.argwhere(employment < -1e-9)[0]
         culprits = [pid for pid, pr in scenario.projects.items()
                     if pr.enabled and pr.district == dist[d] and pr.sector == sect[s]]
         where = f"projects.{culprits[0]}" if culprits else "projects"
-        problems.append(Problem(str(scenario.file or scenario.name), where, None,
-                                f"in {years[t]} the projects take {-p_jobs[n, d, s, t]:,.0f} jobs from "
-                                f"{sect[s]} in {dist[d]}, which then has only {em[n, d, s, t]:,.0f}: "
-                                "employment would fall below zero"))
-        raise ScenarioError(problems)
+        raise ScenarioError([Problem(str(scenario.file or scenario.name), where, None,
+                                     f"in {years[t]} the projects take {-ch['projects'][n, d, s, t]:,.0f} jobs from "
+                                     f"{sect[s]} in {dist[d]}, which then has only {em[n, d, s, t]:,.0f}: "
+                                     "employment would fall below zero")])
 
-    # 5. value added [EUR million] = persons × EUR thousand / 1000
-    gva_change = {k: change[k] * q / 1000.0 for k in MULTIPLICATIVE}
-    gva_change["projects"] = p_gva / 1000.0
-    gva_change["gva_productivity"] = e0 * (q - q0) / 1000.0
-    change["gva_productivity"] = np.zeros(shape)
+    # 5. productivity of value added on base-year jobs
+    ch["gva_productivity"][...] = 0.0
+    np.subtract(q, q0, out=gch["gva_productivity"])
+    gch["gva_productivity"] *= e0 / 1000.0
 
     # 6. infrastructure: regional demand of the build-out → direct output, jobs, GVA
     io, _ = _io_model(region)
     v = io.gva_per_output[None, None, :, None]  # GVA per output [1]
     e = input_output.jobs_per_output(v, q)  # jobs per EUR million of output, (n, D, S, T)
     demand, hours_jobs = _infrastructure(scenario, region, sampler, years, shape)
-    change["infrastructure"] = demand * e + hours_jobs
-    gva_change["infrastructure"] = demand * v + hours_jobs * q / 1000.0
+    ch["infrastructure"][...] = demand * e + hours_jobs
+    gch["infrastructure"][...] = demand * v + hours_jobs * q / 1000.0
 
     # 7. indirect and induced: the direct changes (not the trend) as final demand through the IO model
-    indirect, induced = _io_effects(scenario, region, sampler, gva_change, v, shape)
-    change["indirect"], change["induced"] = indirect * e, induced * e
-    gva_change["indirect"], gva_change["induced"] = indirect * v, induced * v
+    propagated = sum(gch[k] for k in PROPAGATED)
+    indirect, induced = _io_effects(scenario, region, sampler, propagated, v, shape)
+    np.multiply(indirect, e, out=ch["indirect"])
+    np.multiply(induced, e, out=ch["induced"])
+    np.multiply(indirect, v, out=gch["indirect"])
+    np.multiply(induced, v, out=gch["induced"])
 
-    _cap_io_losses(employment + change["infrastructure"], change, gva_change)
-    employment = employment + change["infrastructure"] + change["indirect"] + change["induced"]
-    total_gva = (em * q + p_gva) / 1000.0 + gva_change["infrastructure"] + gva_change["indirect"] + gva_change["induced"]
-    return Direct(years, np.broadcast_to(employment, shape), total_gva, change, gva_change, shares)
+    employment += ch["infrastructure"]
+    _cap_io_losses(employment, ch, gch)
+    employment += ch["indirect"]
+    employment += ch["induced"]
+    gva_total = gva_ch.sum(axis=0)
+    gva_total += e0 * q0 / 1000.0
+    return Direct(years, employment, gva_total, emp_ch, gva_ch, shares)
 
 
 ZERO = 1e-12
@@ -280,13 +296,14 @@ def _cap_io_losses(before: np.ndarray, change: dict, gva_change: dict) -> None:
     describes well.
     """
     loss = change["indirect"] + change["induced"]
-    over = (before + loss < 0) & (loss < 0)
-    if not over.any():
+    after = before + loss
+    if after.min() >= 0:
         return
+    over = (after < 0) & (loss < 0)
     scale = np.where(over, np.clip(before, 0, None) / np.where(over, -loss, 1.0), 1.0)
     for k in ("indirect", "induced"):
-        change[k] = change[k] * scale
-        gva_change[k] = gva_change[k] * scale
+        change[k] *= scale
+        gva_change[k] *= scale
 
 
 PROPAGATED = ("electrification", "volume", "projects", "infrastructure")
@@ -317,7 +334,7 @@ def _uniform(x: np.ndarray) -> np.ndarray:
     return x[:1] if np.all(x == x[0]) else x
 
 
-def _io_effects(scenario: Scenario, region: Region, sampler: Sampler, gva_change: dict, v: np.ndarray,
+def _io_effects(scenario: Scenario, region: Region, sampler: Sampler, direct_gva: np.ndarray, v: np.ndarray,
                 shape: tuple) -> tuple[np.ndarray, np.ndarray]:
     """Indirect and induced output [EUR million], ``(n, D, S, T)``.
 
@@ -329,7 +346,6 @@ def _io_effects(scenario: Scenario, region: Region, sampler: Sampler, gva_change
     if cfg is None:
         return np.zeros(shape), np.zeros(shape)
     io, national = _io_model(region)
-    direct_gva = sum(np.broadcast_to(gva_change[k], shape) for k in PROPAGATED)
     demand = np.divide(direct_gva, v, out=np.zeros(shape), where=v > 0)  # output = GVA / (GVA per output)
     delta = sampler(cfg.flq_delta, "input_output.flq_delta")
     share = None if cfg.consumption_share is None else sampler(cfg.consumption_share, "input_output.consumption_share")
@@ -456,9 +472,9 @@ def _to_dataset(out: Direct, scenario: Scenario, region: Region, draws: int | No
         {
             "employment": (dims, out.employment, {"unit": "persons", "long_name": "Beschäftigte (SvB, Arbeitsort)"}),
             "gva": (dims, out.gva, {"unit": "EUR million", "long_name": "Bruttowertschöpfung"}),
-            "employment_change": (("driver", *dims), np.stack([out.employment_change[k] for k in DRIVERS]),
+            "employment_change": (("driver", *dims), out.employment_change,
                                   {"unit": "persons", "long_name": "change of employment against the base year"}),
-            "gva_change": (("driver", *dims), np.stack([out.gva_change[k] for k in DRIVERS]),
+            "gva_change": (("driver", *dims), out.gva_change,
                            {"unit": "EUR million", "long_name": "change of GVA against the base year"}),
             "powertrain_share": (("draw", "district", "year", "powertrain"), out.mix,
                                  {"unit": "1", "long_name": "share of the powertrain in regional production"}),

@@ -303,7 +303,8 @@ def employment_path(runs: dict[str, xr.Dataset] | xr.Dataset, variable: str = "e
     style(fig, title or f"{_name(variable)}{where}: Veränderung gegenüber {base}", height=400)
     fig.update_yaxes(title=f"Veränderung in {_unit(variable)}", tickformat=",.0f", zeroline=False)
     fig.update_xaxes(title="Jahr", dtick=5)
-    fig.update_layout(hovermode="closest")
+    fig.update_layout(hovermode="closest", legend=dict(orientation="h", yanchor="top", y=-0.18, x=0, xanchor="left"),
+                      margin=dict(b=10))
     return fig
 
 

@@ -276,7 +276,7 @@ def run_chunked(scenario: Scenario, draws: int, seed: int | None = None, out: st
             ds.to_zarr(tmp / "draws.zarr", mode="w", encoding=enc, consolidated=True, zarr_format=2)
             timings["draws_s"] = time.perf_counter() - t0
             t1 = time.perf_counter()
-            stored = xr.open_zarr(tmp / "draws.zarr", chunks={"draw": draw_chunk, "district": q_districts})
+            stored = xr.open_zarr(tmp / "draws.zarr")  # dask chunks = the zarr chunks (draw_chunk × q_districts)
             q = stored[list(variables)].chunk({"draw": -1}).quantile(list(quantiles), dim="draw")
             totals = stored[list(variables)].sum("district").chunk({"draw": -1}).quantile(list(quantiles), dim="draw")
             for v in variables:

@@ -96,7 +96,11 @@ class Distribution(_Strict):
             return 0.5 * (float(self.low) + float(self.high))  # type: ignore[arg-type]
         if self.distribution == "normal":
             return float(self.mean)  # type: ignore[arg-type]
-        raise ValueError("a posterior has no centre without its cache; see retra_model.uncertainty")
+        import numpy as np
+
+        from .uncertainty.draws import posterior_draws  # reads the cached netCDF; never samples
+
+        return float(posterior_draws(str(self.name), np.array([0.5]), central=True)[0])
 
 
 def _lever(kind: Kind, lo: float | None = None, hi: float | None = None, *, unit_required: bool = False):

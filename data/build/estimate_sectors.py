@@ -575,16 +575,26 @@ def kreis_frame(df: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
-def occupation_proxies(kl: pd.DataFrame) -> pd.DataFrame:
-    """Occupation rows for districts the BA tables merge into a neighbour (Eisenach: its Wartburgkreis profile).
-    Only shares enter the tilts, so a district without own rows borrows the profile of the merged district."""
-    add = []
+def occupation_proxies(kl: pd.DataFrame, wz: pd.DataFrame) -> pd.DataFrame:
+    """Occupation rows for districts the BA tables merge into a neighbour (Eisenach, inside the Wartburgkreis).
+
+    The merged counts are apportioned to the two districts by their SvB totals (13111-07-05-4, same year): both
+    keep the merged occupation mix (the tilts use shares only), and absolute counts (KldB 252 for WZ 29) add up
+    to the merged count instead of being counted twice.
+    """
+    tot = wz[wz.wz_code == "TOTAL"].set_index(["year", "ags"]).value
+    out = [kl[~kl.ags.isin(list(OCC_PROXY.values()))]]
     for a, proxy in OCC_PROXY.items():
-        if not (kl.ags == a).any():
-            r = kl[kl.ags == proxy].copy()
-            r["ags"] = a
-            add.append(r)
-    return pd.concat([kl] + add, ignore_index=True) if add else kl
+        if (kl.ags == a).any():
+            continue
+        merged = kl[kl.ags == proxy]
+        for code in (a, proxy):
+            r = merged.copy()
+            r["ags"] = code
+            share = r.year.map(lambda y: tot.get((y, code), np.nan) / (tot.get((y, a), np.nan) + tot.get((y, proxy), np.nan)))
+            r["value"] = r.value * share.fillna(0.5 if code == a else 0.5)
+            out.append(r)
+    return pd.concat(out, ignore_index=True)
 
 
 def _cd_add_published(self, sx: pd.DataFrame) -> None:
@@ -846,8 +856,8 @@ def write_report_national(path, regions, leaves, rows_es, rows_ex, checks, names
     w("- Göttingen 03159 (formed 1 Nov 2016 from LK Göttingen 03152 and Osterode am Harz 03156): 2015 and 2016 are "
       "the sum of the two predecessors (a cell suppressed in either stays suppressed and is estimated).")
     w("- Eisenach 16056 is kept as a Kreis (merged into the Wartburgkreis 16063 only on 1 July 2021, after the base "
-      "year). The BA occupation tables (Gebietsstand 2021) include Eisenach in 16063, so both use the 16063 "
-      "occupation profile for the tilts (shares only).")
+      "year). The BA occupation tables (Gebietsstand 2021) include Eisenach in 16063: both districts use the merged "
+      "occupation mix, its counts apportioned by the two districts' SvB totals (so KldB 252 is not counted twice).")
     w("\n## What differs from the two regions\n")
     w("1. **Suppressed G-U parts** (J, K, L, R-U; G-U itself in two Bavarian Kreise) never occur in the two regions. "
       "They are estimated one level below the section leaves with the same method: parts by sex as variables, every "
@@ -912,7 +922,8 @@ def build(ref: Path, regions: dict | None = None):
                 fail(f"KldB group {c} missing in labels")
     cd = CellData(sx)  # cross-district statistics from the table as published (never the added rows)
     if national:
-        wz, sx, kl = kreis_frame(wz), kreis_frame(sx), occupation_proxies(kreis_frame(kl))
+        wz, sx = kreis_frame(wz), kreis_frame(sx)
+        kl = occupation_proxies(kreis_frame(kl), wz)
         cd.add_published(sx)
     nat_sh, nat_emp, nat_c29 = national_manuf_shares(nat)
     wzp = wz[wz.ags.isin(sum(regions.values(), []))]

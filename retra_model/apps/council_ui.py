@@ -5,13 +5,12 @@ from __future__ import annotations
 import html
 
 import ipywidgets as W
-import plotly.graph_objects as go
 
 from .. import figures, views
 from ..regions import load_region
 from . import council as co
 from . import explorer as ex
-from .explorer_ui import CSS
+from .explorer_ui import CSS, FigureSlots
 
 
 class CouncilApp:
@@ -32,10 +31,8 @@ class CouncilApp:
         self.districts_html = W.HTML()
         self.chances = W.HTML()
         self.download = W.HTML()
-        self.excel_btn = W.Button(description="Excel-Datei erstellen", icon="download")
-        self.figs = {k: go.FigureWidget() for k in ("path", "districts", "map", "waterfall")}
-        for k, f in self.figs.items():
-            f._config = figures.config(f"transformationsrat-{k}")
+        self.excel_btn = W.Button(description="Excel-Datei erstellen")
+        self.figs = FigureSlots("transformationsrat")
         self.checks: dict[str, W.Checkbox] = {}
         self.region_tb.observe(self._on_region, "value")
         self.year.observe(self._on_view, "value")
@@ -48,16 +45,16 @@ class CouncilApp:
 
         half = W.Layout(width="50%", min_width="440px")
         self.root = W.VBox([
-            W.HTML(CSS), W.HTML("<h2 style='margin:0'>Transformationsrat: Szenarien im Vergleich</h2>"),
+            W.HTML(CSS),
             W.HTML("<p style='color:#444;max-width:900px'>Beschäftigte (sozialversicherungspflichtig, am Arbeitsort) "
                    "und Bruttowertschöpfung je Kreis, unter verschiedenen Annahmen. Die Bänder und Intervalle zeigen, "
                    "wie weit die Ergebnisse bei den unsicheren Annahmen streuen.</p>"),
             self.region_tb, h("Szenarien"), self.pick,
             h("Kennzahlen der Region"), self.region_html,
-            self.figs["path"],
-            h("Nach Kreis"), W.HBox([self.year, self.relative]), self.figs["districts"],
+            self.figs.slot("path", W.Layout(width="100%")),
+            h("Nach Kreis"), W.HBox([self.year, self.relative]), self.figs.slot("districts", W.Layout(width="100%")),
             h("Ein Szenario im Einzelnen"), self.focus, self.narrative,
-            W.HBox([W.Box([self.figs["map"]], layout=half), W.Box([self.figs["waterfall"]], layout=half)],
+            W.HBox([self.figs.slot("map", half), self.figs.slot("waterfall", half)],
                    layout=W.Layout(flex_flow="row wrap")),
             h("Kennzahlen je Kreis", 4), self.districts_html,
             h("Chancen und Risiken", 4), self.chances,
@@ -96,19 +93,21 @@ class CouncilApp:
             self.region_html.value = "<p>Bitte wählen Sie mindestens ein Szenario.</p>"
             return
         self.region_html.value = co.html_table(co.region_table(runs))
-        figures.update_figure(self.figs["path"], figures.employment_path(
-            runs, title=f"{self.region.name}: Beschäftigte, Veränderung gegenüber {self.region.base_year}"))
+        self.figs.show("path", figures.employment_path(
+            runs, title=f"{self.region.name}: Beschäftigte, Veränderung gegenüber {self.region.base_year}")
+            .update_layout(width=1300, height=460))
         self._on_view()
 
     def _on_view(self, _change=None) -> None:
         runs = self.runs()
         if runs:
-            figures.update_figure(self.figs["districts"], figures.district_comparison(
-                runs, self.year.value, relative=self.relative.value))
+            self.figs.show("districts", figures.district_comparison(
+                runs, self.year.value, relative=self.relative.value).update_layout(width=1300))
         sc, ds = co.ensembles(self.region_tb.value)[self.focus.value]
         y = self.year.value
-        figures.update_figure(self.figs["map"], figures.change_map(self.region, ds, y, relative=self.relative.value))
-        figures.update_figure(self.figs["waterfall"], figures.waterfall(ds, y, by="lab"))
+        self.figs.show("map", figures.change_map(self.region, ds, y, relative=self.relative.value)
+                       .update_layout(width=620))
+        self.figs.show("waterfall", figures.waterfall(ds, y, by="lab").update_layout(width=680))
         self.narrative.value = (f"<p style='max-width:900px;color:#333'><b>{html.escape(sc.title.de)}.</b> "
                                 f"{html.escape(sc.narrative.de)}</p>")
         self.districts_html.value = co.html_table(views.key_figures_table(ds), highlight_last=True)

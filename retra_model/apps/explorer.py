@@ -50,6 +50,9 @@ MAX_BYTES = 200_000
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = REPO / "scenarios"
 
+MAX_DISTRICTS = 60
+"""Regions with more districts (the national run) are left to the CLI and its Dask path."""
+
 REGION_LABELS = {"son": "Südostniedersachsen (ReTraSON)", "swsn": "Südwestsachsen (ITAS)"}
 
 
@@ -68,9 +71,12 @@ def region_options(root: Path = SCENARIOS) -> list[tuple[str, str]]:
         if not (root / rid / "baseline.yaml").exists():
             continue
         try:
-            label = REGION_LABELS.get(rid) or load_region(rid).name
+            reg = load_region(rid)
         except RetraError:
             continue
+        if len(reg.district_codes) > MAX_DISTRICTS:
+            continue
+        label = REGION_LABELS.get(rid) or reg.name
         out.append((label, rid))
     return out
 
@@ -223,13 +229,18 @@ def retweak(state: State, values: dict[str, float], projects: dict[str, tuple[bo
 def build_figures(state: State) -> dict:
     """The five figures of the explorer, as plain Plotly figures."""
     runs = {"Ihre Variante": state.results, "Szenario wie gespeichert": state.reference}
-    return {
+    figs = {
         "employment": figures.employment_path(runs, "employment"),
         "gva": figures.employment_path(runs, "gva"),
         "map": figures.change_map(state.region, state.results, state.year, "employment", state.relative),
         "waterfall": figures.waterfall(state.results, state.year, "employment", by="lab"),
         "sectors": figures.sector_change(state.results, state.year, "employment"),
     }
+    for key, fig in figs.items():  # a FigureWidget does not follow its box's width
+        fig.update_layout(width=1100 if key == "sectors" else 550)
+    figs["employment"].update_layout(height=460)
+    figs["gva"].update_layout(height=460)
+    return figs
 
 
 def summary_html(state: State) -> str:

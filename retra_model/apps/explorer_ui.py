@@ -37,6 +37,36 @@ def _slider(lever: lv.Lever, value: float) -> W.FloatSlider:
     )
 
 
+class FigureSlots:
+    """One box per figure; the ``FigureWidget`` is made from the first figure shown in it.
+
+    A FigureWidget made empty and filled before it is on the page shows nothing in Voilà
+    (its later updates travel as messages to views that do not exist yet), so each widget
+    is created with its first figure and only then updated in place.
+    """
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+        self.boxes: dict[str, W.Box] = {}
+        self.widgets: dict[str, go.FigureWidget] = {}
+
+    def slot(self, key: str, layout: W.Layout) -> W.Box:
+        self.boxes[key] = W.Box(layout=layout)
+        return self.boxes[key]
+
+    def show(self, key: str, fig: go.Figure) -> None:
+        if key in self.widgets:
+            figures.update_figure(self.widgets[key], fig)
+            return
+        fw = go.FigureWidget(fig)
+        fw._config = figures.config(f"{self.prefix}-{key}")
+        self.widgets[key] = fw
+        self.boxes[key].children = [fw]
+
+    def __getitem__(self, key: str) -> go.FigureWidget:
+        return self.widgets[key]
+
+
 class ExplorerApp:
     """The explorer's widget tree (``root``) and its callbacks."""
 
@@ -51,19 +81,17 @@ class ExplorerApp:
                                         description="Karte", style={"button_width": "100px"})
         self.levers_box = W.VBox(layout=W.Layout(width="100%"))
         self.levers_box.add_class("retra-levers")
-        self.reset_btn = W.Button(description="Hebel zurücksetzen", icon="undo", layout=W.Layout(width="100%"))
+        self.reset_btn = W.Button(description="Hebel zurücksetzen", layout=W.Layout(width="100%"))
         self.name = W.Text(placeholder="z. B. schnelle_e_mobilitaet", description="Name",
                            layout=W.Layout(width="100%"))
-        self.save_btn = W.Button(description="Als Szenario speichern", icon="save", button_style="primary",
+        self.save_btn = W.Button(description="Als Szenario speichern", button_style="primary",
                                  layout=W.Layout(width="100%"))
-        self.excel_btn = W.Button(description="Ergebnisse als Excel", icon="download", layout=W.Layout(width="100%"))
+        self.excel_btn = W.Button(description="Ergebnisse als Excel", layout=W.Layout(width="100%"))
         self.message = W.HTML()
         self.download = W.HTML()
         self.summary = W.HTML()
         self.status = W.HTML()
-        self.figs = {k: go.FigureWidget() for k in ("employment", "gva", "map", "waterfall", "sectors")}
-        for k, f in self.figs.items():
-            f._config = figures.config(f"szenario-explorer-{k}")
+        self.figs = FigureSlots("szenario-explorer")
         self.sliders: dict[str, W.FloatSlider] = {}
         self.projects: dict[str, tuple[W.Checkbox, W.FloatSlider]] = {}
         self.state: ex.State | None = None
@@ -86,14 +114,13 @@ class ExplorerApp:
         cell = W.Layout(width="50%", min_width="420px")
         main = W.VBox([
             self.summary,
-            W.HBox([W.Box([self.figs["employment"]], layout=cell), W.Box([self.figs["gva"]], layout=cell)],
+            W.HBox([self.figs.slot("employment", cell), self.figs.slot("gva", cell)],
                    layout=W.Layout(flex_flow="row wrap")),
-            W.HBox([W.Box([self.figs["map"]], layout=cell), W.Box([self.figs["waterfall"]], layout=cell)],
+            W.HBox([self.figs.slot("map", cell), self.figs.slot("waterfall", cell)],
                    layout=W.Layout(flex_flow="row wrap")),
-            self.figs["sectors"], self.status,
+            self.figs.slot("sectors", W.Layout(width="100%")), self.status,
         ], layout=W.Layout(flex="1 1 auto", min_width="600px"))
-        self.root = W.VBox([W.HTML(CSS), W.HTML("<h2 style='margin:0 0 8px 0'>Szenario-Explorer</h2>"),
-                            W.HBox([side, main])])
+        self.root = W.VBox([W.HTML(CSS), W.HBox([side, main])])
         self.root.add_class("retra-app")
         self._on_region({"new": self.region_dd.value})
 
@@ -176,7 +203,7 @@ class ExplorerApp:
         t0 = time.perf_counter()
         new = ex.build_figures(self.state)
         for k, fig in new.items():
-            figures.update_figure(self.figs[k], fig)
+            self.figs.show(k, fig)
         self.summary.value = ex.summary_html(self.state)
         ms = 1000 * (self.state.timings.get("compute", 0) + time.perf_counter() - t0)
         self.status.value = (f"<div style='color:#777;font-size:12px'>Bänder: 50 %- und 90 %-Intervall aus "

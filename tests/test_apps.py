@@ -1,0 +1,228 @@
+"""The apps' logic: German formats, levers, saving, downloads, chances and risks, widget callbacks."""
+
+from __future__ import annotations
+
+import base64
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import retra_model as rm
+from retra_model import figures, views
+from retra_model.apps import council as co
+from retra_model.apps import explorer as ex
+from retra_model.apps import levers as lv
+from retra_model.apps.format import fmt_eur_mio, fmt_int, fmt_num, fmt_pct
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+# -- formats ---------------------------------------------------------------------------
+
+def test_german_formats():
+    assert fmt_int(1234.5) == "1.235"
+    assert fmt_num(1234.5, 1) == "1.234,5"
+    assert fmt_pct(0.123) == "12,3 %"
+    assert fmt_int(1234, sign=True) == "+1.234"
+    assert fmt_int(-1234, sign=True) == "−1.234"
+    assert fmt_int(-1234) == "−1.234"
+    assert fmt_int(-0.4, sign=True) == "0"
+    assert fmt_eur_mio(-1234.56) == "−1.234,6 Mio. €"
+    assert fmt_int(float("nan")) == "–"
+
+
+# -- levers ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def vw() -> rm.Scenario:
+    return rm.Scenario.from_file(REPO / "scenarios/son/vw_agreement.yaml")
+
+
+def test_levers_read_and_write(vw):
+    levers = {lever.key: lever for lever in lv.levers(vw)}
+    assert {"bev_midpoint", "bev_intensity", "volume_2035", "productivity"} <= set(levers)
+    values = {"bev_midpoint": 2026, "bev_intensity": 0.4, "volume_2035": 0.8, "productivity": 0.02}
+    tweaked = lv.apply(vw, values)
+    for key, v in values.items():
+        assert levers[key].read(tweaked) == pytest.approx(v)
+    # an uncertain lever keeps its spread: the triangle moves with its mode
+    li = tweaked.electrification.labour_intensity.bev
+    assert li.mode == pytest.approx(0.4) and li.low < 0.4 < li.high
+    # untouched levers leave the scenario as it is
+    assert lv.apply(vw, {k: lever.read(vw) for k, lever in levers.items()}) is vw
+
+
+def test_project_levers(vw):
+    pid = next(iter(vw.projects))
+    off = lv.apply(vw, {}, {pid: (False, 1.0)})
+    assert not off.projects[pid].enabled
+    double = lv.apply(vw, {}, {pid: (True, 2.0)})
+    last = max(vw.projects[pid].jobs)
+    assert rm.scenario.value_of(double.projects[pid].jobs[last]) == pytest.approx(
+        2 * rm.scenario.value_of(vw.projects[pid].jobs[last]))
+
+
+def test_faster_bev_loses_more_jobs(vw):
+    region = rm.load_region("son")
+    slow = ex.compute(lv.apply(vw, {"bev_midpoint": 2036}), region, draws=20)
+    fast = ex.compute(lv.apply(vw, {"bev_midpoint": 2024}), region, draws=20)
+    s = views.change_by_driver(slow, 2030).set_index("driver").loc["electrification", "change"]
+    f = views.change_by_driver(fast, 2030).set_index("driver").loc["electrification", "change"]
+    assert f < s
+
+
+# -- saving ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, expected", [
+    ("Mein Szenario", "mein_szenario"), ("../../etc/passwd", "etc_passwd"), ("/abs/path.yaml", "abs_path_yaml"),
+    ("Ölpreis & Größe", "oelpreis_groesse"), ("x" * 100, "x" * 40), ("a..b", "a_b"),
+])
+def test_sanitize_name(name, expected):
+    assert ex.sanitize_name(name) == expected
+
+
+@pytest.mark.parametrize("name", ["", "   ", "../..", "???"])
+def test_sanitize_name_rejects_empty(name):
+    with pytest.raises(ex.SaveError):
+        ex.sanitize_name(name)
+
+
+def test_save_scenario_validates_and_stays_in_user_folder(tmp_path, vw):
+    root = tmp_path / "scenarios"
+    tweaked = lv.apply(vw, {"bev_midpoint": 2027})
+    path = ex.save_scenario(tweaked, "../../Schnell 2027", title="Schnell 2027", root=root)
+    assert path == (root / "user" / "son" / "schnell_2027.yaml").resolve()
+    again = rm.Scenario.from_file(path)
+    assert again.electrification.bev.midpoint_year == 2027 and again.title.de == "Schnell 2027"
+    out = subprocess.run([sys.executable, "-m", "retra_model.cli", "validate", str(path)],
+                         capture_output=True, text=True, cwd=REPO)
+    assert out.returncode == 0, out.stderr
+    assert not list(path.parent.glob("*.partial"))
+
+
+def test_save_scenario_limits(tmp_path, vw, monkeypatch):
+    root = tmp_path / "scenarios"
+    monkeypatch.setattr(ex, "MAX_FILES", 2)
+    ex.save_scenario(vw, "a", root=root)
+    ex.save_scenario(vw, "b", root=root)
+    ex.save_scenario(vw, "a", root=root)  # replacing an own file is fine
+    with pytest.raises(ex.SaveError, match="voll"):
+        ex.save_scenario(vw, "c", root=root)
+    monkeypatch.setattr(ex, "MAX_BYTES", 100)
+    with pytest.raises(ex.SaveError, match="zu groß"):
+        ex.save_scenario(vw, "a", root=root)
+
+
+def test_excel_download(vw):
+    region = rm.load_region("son")
+    ds = ex.compute(vw, region, draws=10)
+    data = ex.excel_bytes(ds, region, {"Annahmen und Quellen": co.assumptions_sheet(vw)})
+    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None)
+    assert "Übersicht" in sheets and "Annahmen und Quellen" in sheets
+    link = ex.download_link(data, "x.xlsx", "Excel")
+    b64 = link.split("base64,")[1].split('"')[0]
+    assert base64.b64decode(b64) == data
+
+
+# -- figures ---------------------------------------------------------------------------
+
+def test_figures_german_and_offline(vw):
+    region = rm.load_region("son")
+    ds = ex.compute(vw, region, draws=10)
+    figs = [figures.dependence_map(region), figures.sector_structure(region), figures.bev_over_time(region),
+            figures.bev_stock_districts(region), figures.employment_path(ds), figures.waterfall(ds, 2035),
+            figures.sector_change(ds, 2035), figures.change_map(region, ds, 2035),
+            figures.district_comparison({"a": ds}, 2030)]
+    for fig in figs:
+        assert fig.layout.separators == ",."
+        text = fig.to_json()
+        for raw in ("employment", "gva_productivity", "electrification\"", "vehicles\""):
+            assert raw not in text.replace('"employment_', "")  # no raw variable names reach the page
+    m = figures.change_map(region, ds, 2035)
+    assert m.data[0].type == "scattergeo" and m.layout.geo.visible is False  # no topojson fetch
+
+
+def test_waterfall_adds_up():
+    sc = rm.Scenario.from_file(REPO / "scenarios/son/powerco.yaml")
+    ds = rm.run(sc)
+    fig = figures.waterfall(ds, 2035, by="driver")
+    w = fig.data[0]
+    level = views.path(ds).set_index("year").loc[2035, "level"]
+    assert sum(w.y[:-1]) == pytest.approx(level, rel=1e-9)
+
+
+# -- chances and risks -----------------------------------------------------------------
+
+def test_citations():
+    assert co.citations("BCG 2020: x; VDA/Prognos 2024: y") == ["BCG (2020)", "VDA/Prognos (2024)"]
+    assert co.citations("nothing here") == []
+
+
+def test_chances_and_risks_are_german_with_sources():
+    data = co.ensembles("son", draws=20)
+    for _title, (sc, ds) in data.items():
+        items = co.chances_and_risks(sc, ds, 2035)
+        assert items and {i["kind"] for i in items} <= {"Chance", "Risiko"}
+        for it in items:
+            assert it["sources"], it
+            for word in ("employment", "driver", "assumption", " the ", "jobs"):
+                assert word not in it["text"]
+    powerco = next(v for v in data.values() if v[0].name == "powerco")
+    assert any(i["kind"] == "Chance" and "PowerCo" in i["text"] for i in co.chances_and_risks(*powerco))
+    table = co.region_table({t: ds for t, (_, ds) in data.items()})
+    assert list(table["Szenario"])[0] == "Basisszenario"
+
+
+# -- widget callbacks (no browser) -----------------------------------------------------
+
+def test_explorer_callbacks(monkeypatch, tmp_path):
+    from retra_model.apps.explorer_ui import ExplorerApp
+
+    monkeypatch.setattr(ex, "DRAWS", 20)
+    app = ExplorerApp("son")
+    before = app.figs["employment"].data[4].y
+    app.sliders["bev_midpoint"].value = 2024
+    after = app.figs["employment"].data[4].y
+    assert list(before) != list(after)
+    assert "Beschäftigte" in app.summary.value
+    app.year.value = 2030
+    assert "2030" in app.figs["map"].layout.title.text
+    monkeypatch.setattr(ex, "SCENARIOS", tmp_path / "scenarios")
+    app.name.value = "Test Variante"
+    monkeypatch.setattr(ex, "save_scenario", lambda s, n, title=None: ex.__dict__["atomic_text"](
+        tmp_path / "x.yaml", s.to_yaml()))
+    app._on_save(None)
+    assert "Gespeichert" in app.message.value
+    app._on_excel(None)
+    assert "base64," in app.download.value
+    assert "pymc" not in sys.modules
+
+
+def test_council_callbacks(monkeypatch):
+    from retra_model.apps.council_ui import CouncilApp
+
+    monkeypatch.setattr(co, "DRAWS", 20)
+    app = CouncilApp("son")
+    title = app.figs["districts"].layout.title.text
+    app.year.value = 2045
+    assert app.figs["districts"].layout.title.text != title
+    assert "Chance" in app.chances.value or "Risiko" in app.chances.value
+    first = next(iter(app.checks.values()))
+    first.value = False
+    assert len(app.figs["districts"].data) == len(app.checks) - 1
+    app._on_excel(None)
+    assert "base64," in app.download.value
+    assert "pymc" not in sys.modules
+
+
+def test_serve_command():
+    from retra_model.apps import serve
+
+    cmd = serve.voila_command(8899)
+    assert "--strip_sources=True" in cmd and "--VoilaConfiguration.show_tracebacks=False" in cmd
+    assert "--Voila.ip=127.0.0.1" in cmd and any(c.startswith("--LimitedKernelManager.max_kernels=") for c in cmd)
+    assert serve.LimitedKernelManager.__name__ == "LimitedKernelManager"
