@@ -177,9 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenarios", default="scenarios")
     p.set_defaults(func=cmd_list)
 
+    from .apps import serve as apps_serve
     from .uncertainty.cli import add_parser as add_calibrate  # imports pymc only when run
 
     add_calibrate(sub)
+    apps_serve.add_parser(sub)  # retra apps [--port 8866] [--app explorer|council] [--max-kernels 8]
     return parser
 
 

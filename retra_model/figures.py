@@ -267,11 +267,13 @@ def bev_stock_districts(region: Region) -> go.Figure:
 
 
 def employment_path(runs: dict[str, xr.Dataset] | xr.Dataset, variable: str = "employment",
-                    district: str | None = None, title: str | None = None) -> go.Figure:
+                    district: str | None = None, title: str | None = None,
+                    bands_for: set[str] | None = None) -> go.Figure:
     """Lines: change against the base year per year, with 50 % and 90 % bands where there are draws.
 
-    Every scenario contributes the same four traces (90 % band, 50 % band, median), so a
-    figure can be refreshed in place with :func:`update_figure`.
+    Every scenario contributes the same five traces (two per band, the median), so a
+    figure can be refreshed in place with :func:`update_figure`. ``bands_for`` names the
+    scenarios whose bands are drawn (default: all), so that many scenarios stay readable.
     """
     if isinstance(runs, xr.Dataset):
         runs = {runs.attrs.get("scenario_title_de", "Szenario"): runs}
@@ -283,13 +285,14 @@ def employment_path(runs: dict[str, xr.Dataset] | xr.Dataset, variable: str = "e
     for i, (label, ds) in enumerate(runs.items()):
         p = views.path(ds, variable, district)
         color = PALETTE[i % len(PALETTE)]
-        banded = "draw" in ds.dims
+        banded = "draw" in ds.dims and (bands_for is None or label in bands_for)
         for lo, hi, alpha, name in (("p05", "p95", 0.15, "90 %-Intervall"), ("p25", "p75", 0.3, "50 %-Intervall")):
             fig.add_trace(go.Scatter(x=p["year"], y=p[lo], mode="lines", line=dict(width=0, color=color),
                                      hoverinfo="skip", showlegend=False, legendgroup=label))
             fig.add_trace(go.Scatter(x=p["year"], y=p[hi], mode="lines", line=dict(width=0, color=color),
                                      fill="tonexty", fillcolor=_rgba(color, alpha), hoverinfo="skip",
-                                     name=f"{label}: {name}", showlegend=banded and i == 0, legendgroup=label,
+                                     name=f"{label}: {name}", showlegend=banded and (i == 0 or bands_for is not None),
+                                     legendgroup=label,
                                      visible=True if banded else False))
         hover = [f"<b>{label}</b>, {y}<br>{fmt(lv)}<br>gegenüber {base}: {signed(m)}"
                  + (f"<br>90 %-Intervall: {fmt_int(a, sign=True)} bis {fmt_int(b, sign=True)}" if banded else "")
@@ -434,7 +437,7 @@ def district_comparison(runs: dict[str, xr.Dataset], year: int, variable: str = 
     style(fig, f"{_name(variable)}: Veränderung {year} gegenüber {base} nach Kreis und Szenario", height=440)
     fig.update_yaxes(title=f"Veränderung in {unit}", tickformat=",.1f" if relative else ",.0f",
                      zeroline=True, zerolinecolor="#444")
-    fig.update_layout(barmode="group")
+    fig.update_layout(barmode="group", legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, xanchor="left"))
     return fig
 
 

@@ -94,11 +94,14 @@ class CouncilApp:
             return
         self.region_html.value = co.html_table(co.region_table(runs))
         self.figs.show("path", figures.employment_path(
-            runs, title=f"{self.region.name}: Beschäftigte, Veränderung gegenüber {self.region.base_year}")
+            runs, bands_for={self.focus.value}, title=f"{self.region.name}: Beschäftigte, Veränderung gegenüber {self.region.base_year}")
             .update_layout(width=1300, height=460))
         self._on_view()
 
-    def _on_view(self, _change=None) -> None:
+    def _on_view(self, change=None) -> None:
+        if change is not None and change.get("owner") is self.focus:
+            self._on_pick()  # the bands follow the scenario in focus
+            return
         runs = self.runs()
         if runs:
             self.figs.show("districts", figures.district_comparison(
