@@ -125,15 +125,23 @@ def _col(x: np.ndarray) -> np.ndarray:
     return np.asarray(x, dtype=float).reshape(-1, 1, 1, 1)
 
 
-def logmean(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Logarithmic mean ``(a - b) / (ln a - ln b)``, ``a`` where ``a == b``, 0 where either is 0."""
-    a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
-    pos = (a > 0) & (b > 0)
-    sa, sb = np.where(pos, a, 1.0), np.where(pos, b, 1.0)
-    dlog = np.log(sa) - np.log(sb)
-    close = np.abs(dlog) < 1e-12
-    lm = np.where(close, 0.5 * (sa + sb), (sa - sb) / np.where(close, 1.0, dlog))
-    return np.where(pos, lm, 0.0)
+def lmdi_weights(e0: np.ndarray, log_total: np.ndarray) -> np.ndarray:
+    """LMDI-I weights ``L(E, E0) = (E - E0) / ln(E / E0)`` with ``E = E0 exp(log_total)``.
+
+    Written as ``E0 · expm1(s) / s`` (``E0`` where ``s = 0``), which is exact, needs no
+    logarithm of ``E`` and is 0 where ``E0`` is 0.
+
+    Examples
+    --------
+    >>> float(lmdi_weights(np.array(1.0), np.log(np.array(2.0))).round(6))  # 1 / ln 2
+    1.442695
+    """
+    s = np.asarray(log_total, dtype=float)
+    small = np.abs(s) < 1e-12
+    ratio = np.expm1(s, out=np.empty(s.shape))
+    np.divide(ratio, s, out=ratio, where=~small)
+    ratio[small] = 1.0
+    return e0 * ratio
 
 
 # ---------------------------------------------------------------------------------------
@@ -203,9 +211,6 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     # replaces zeros by a tiny positive number, which changes results by less than 1e-6 persons
     # (Ang & Liu 2007, Energy Policy 35(1), 238-246, doi:10.1016/j.enpol.2005.11.001).
     factors = {"trend": f_trend, "electrification": f_elec, "volume": f_vol}
-    for f in factors.values():
-        np.maximum(f, ZERO, out=f)
-    em = e0 * f_trend * f_elec * f_vol
 
     # GVA per employee over time [EUR thousand per job]
     q0 = region.gva_per_employee["value"].transpose("district", "sector").values[None, :, :, None]
@@ -213,16 +218,20 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     growth = np.stack([sampler(g.by_sector[s], f"gva.by_sector.{s}") if s in g.by_sector
                        else sampler(g.productivity_growth, "gva.productivity_growth") for s in sect], axis=-1)
     q = gva.per_employee_path(q0, growth[:, None, :, None], tau)  # (n, D, S, T)
-    shape = np.broadcast_shapes(em.shape, q.shape)
+    shape = np.broadcast_shapes(e0.shape, f_trend.shape, f_elec.shape, f_vol.shape, q.shape)
 
     # The change by driver is written in place into two preallocated arrays (no copies).
     emp_ch = np.empty((len(DRIVERS), *shape))
     gva_ch = np.empty((len(DRIVERS), *shape))
     ch = dict(zip(DRIVERS, emp_ch, strict=True))
     gch = dict(zip(DRIVERS, gva_ch, strict=True))
-    weight = logmean(em, e0)
+    log_total = np.zeros(shape)
     for k, f in factors.items():
-        ch[k][...] = np.log(f)
+        ch[k][...] = np.log(np.maximum(f, ZERO))
+        log_total += ch[k]
+    weight = lmdi_weights(e0, log_total)
+    em = e0 + weight * log_total  # = e0 · Π factors
+    for k in factors:
         ch[k] *= weight
         np.multiply(ch[k], q, out=gch[k])
         gch[k] /= 1000.0  # persons × EUR thousand → EUR million
@@ -262,8 +271,12 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     v = io.gva_per_output[None, None, :, None]  # GVA per output [1]
     e = input_output.jobs_per_output(v, q)  # jobs per EUR million of output, (n, D, S, T)
     demand, hours_jobs = _infrastructure(scenario, region, sampler, years, shape)
-    ch["infrastructure"][...] = demand * e + hours_jobs
-    gch["infrastructure"][...] = demand * v + hours_jobs * q / 1000.0
+    if demand.any() or hours_jobs.any():
+        ch["infrastructure"][...] = demand * e + hours_jobs
+        gch["infrastructure"][...] = demand * v + hours_jobs * q / 1000.0
+    else:
+        ch["infrastructure"][...] = 0.0
+        gch["infrastructure"][...] = 0.0
 
     # 7. indirect and induced: the direct changes (not the trend) as final demand through the IO model
     propagated = sum(gch[k] for k in PROPAGATED)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from retra_model import ScenarioError, run
-from retra_model.engine import logmean
+from retra_model.engine import lmdi_weights
 
 
 def test_base_year_reproduces_the_data_exactly(toy, toy_baseline):
@@ -90,14 +90,15 @@ def test_a_project_cannot_take_more_jobs_than_exist(toy, toy_neutral):
         run(sc, region=toy)
 
 
-def test_logmean_properties():
-    a = np.array([1.0, 2.0, 5.0, 3.0, 0.0])
-    b = np.array([1.0, 1.0, 5.0 * (1 + 1e-15), 9.0, 4.0])
-    lm = logmean(a, b)
-    assert lm[0] == 1.0 and lm[4] == 0.0
-    assert lm[1] == pytest.approx(1 / np.log(2))
-    assert min(a[3], b[3]) < lm[3] < max(a[3], b[3])
-    assert lm[2] == pytest.approx(5.0)
+def test_lmdi_weights_are_the_logarithmic_mean():
+    e0 = np.array([1.0, 2.0, 5.0, 3.0, 0.0])
+    e = np.array([1.0, 1.0, 5.0 * (1 + 1e-15), 9.0, 0.0])
+    s = np.log(np.where(e0 > 0, e / np.where(e0 > 0, e0, 1), 1.0))
+    w = lmdi_weights(e0, s)
+    assert w[0] == 1.0 and w[4] == 0.0
+    assert w[1] == pytest.approx(1 / np.log(2))  # (1 - 2) / (ln 1 - ln 2)
+    assert min(e0[3], e[3]) < w[3] < max(e0[3], e[3])
+    assert w[2] == pytest.approx(5.0)
 
 
 def test_draws_do_not_depend_on_chunking():
