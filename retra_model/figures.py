@@ -67,9 +67,24 @@ def style(fig: go.Figure, title: str | None = None, *, height: int = 420) -> go.
     return fig
 
 
+MODEBAR_DE = {
+    "Download plot as a PNG": "Abbildung als PNG-Bild herunterladen",
+    "Download plot": "Abbildung herunterladen",
+    "Zoom": "Zoomen", "Pan": "Verschieben", "Zoom in": "Vergrößern", "Zoom out": "Verkleinern",
+    "Reset axes": "Achsen zurücksetzen", "Autoscale": "Automatisch skalieren", "Reset view": "Ansicht zurücksetzen",
+    "Reset": "Zurücksetzen", "Box Select": "Rechteckauswahl", "Lasso Select": "Lassoauswahl",
+    "Toggle Spike Lines": "Hilfslinien ein/aus", "Show closest data on hover": "Nächsten Wert anzeigen",
+    "Compare data on hover": "Werte vergleichen", "Double-click to zoom back out": "Doppelklick: zurück zoomen",
+    "Double-click on legend to isolate one trace": "Doppelklick auf die Legende: nur diese Linie",
+}
+"""German texts of Plotly's mode bar. plotly.js ships only its English locale in the Python
+package, so the dictionary travels in the figure's ``config`` (``locales``): no download."""
+
+
 def config(filename: str = "retra-abbildung") -> dict:
-    """Plotly ``config``: German PNG download button, no logo, no editing."""
+    """Plotly ``config``: German mode bar (PNG download button), no logo, no editing."""
     return {"displaylogo": False, "locale": "de",
+            "locales": {"de": {"dictionary": dict(MODEBAR_DE), "format": {"decimal": ",", "thousands": "."}}},
             "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
             "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
 
@@ -158,20 +173,23 @@ def dependence_map(region: Region) -> go.Figure:
     )
 
 
+def _change_map_data(region: Region, ds: xr.Dataset, year: int, variable: str, relative: bool) -> tuple[pd.Series, dict]:
+    """Values per district and the text of a change map (what changes when a lever moves)."""
+    df = views.change_by_district(ds, year, variable).set_index("district")
+    base = int(ds.attrs["base_year"])
+    hover = _district_hover(df, _fmt_signed(variable), base, year)
+    values = df["relative"] * 100 if relative else df["change"]
+    unit = "%" if relative else _unit(variable)
+    return values, dict(hover=hover, tickformat=",.1f" if relative else ",.0f",
+                        title=f"{_name(variable)}: Veränderung {year} gegenüber {base} nach Kreis",
+                        colorbar_title=f"Veränderung in {unit}")
+
+
 def change_map(region: Region, ds: xr.Dataset, year: int, variable: str = "employment",
                relative: bool = False) -> go.Figure:
     """Map: change of jobs (or GVA) per district against the base year."""
-    df = views.change_by_district(ds, year, variable).set_index("district")
-    signed = _fmt_signed(variable)
-    base = int(ds.attrs["base_year"])
-    hover = _district_hover(df, signed, base, year)
-    values = df["relative"] * 100 if relative else df["change"]
-    unit = "%" if relative else _unit(variable)
-    return district_map(
-        region, values, hover=hover, diverging=True, tickformat=",.1f" if relative else ",.0f",
-        title=f"{_name(variable)}: Veränderung {year} gegenüber {base} nach Kreis",
-        colorbar_title=f"Veränderung in {unit}",
-    )
+    values, text = _change_map_data(region, ds, year, variable, relative)
+    return district_map(region, values, diverging=True, **text)
 
 
 def _district_hover(df: pd.DataFrame, signed, base: int, year: int) -> pd.Series:
@@ -185,13 +203,16 @@ def _district_hover(df: pd.DataFrame, signed, base: int, year: int) -> pd.Series
 
 def update_change_map(fig, region: Region, ds: xr.Dataset, year: int, variable: str = "employment",
                       relative: bool = False) -> None:
-    """Refresh a change map in place: only colours, scale and hover texts travel."""
-    new = change_map(region, ds, year, variable, relative)
-    old_tr, new_tr = fig.data[1], new.data[1]
+    """Refresh a change map in place: colours, scale and hover texts travel, never the geometry."""
+    values, text = _change_map_data(region, ds, year, variable, relative)
+    z = values.astype(float).values
+    lim = float(np.nanmax(np.abs(z))) or 1.0
+    codes = [str(c) for c in values.index]
     with fig.batch_update():
-        old_tr.update(z=new_tr.z, customdata=new_tr.customdata, zmin=new_tr.zmin, zmax=new_tr.zmax,
-                      colorbar=new_tr.colorbar)
-        fig.layout.title.text = new.layout.title.text
+        fig.data[1].update(z=z, customdata=np.asarray(text["hover"].reindex(codes).values, dtype=object).reshape(-1, 1),
+                           zmin=-lim, zmax=lim, colorbar=dict(title=dict(text=text["colorbar_title"]),
+                                                             tickformat=text["tickformat"]))
+        fig.layout.title.text = text["title"]
 
 
 # ---------------------------------------------------------------------------------------
@@ -279,27 +300,23 @@ def employment_path(runs: dict[str, xr.Dataset] | xr.Dataset, variable: str = "e
         runs = {runs.attrs.get("scenario_title_de", "Szenario"): runs}
     first = next(iter(runs.values()))
     base = int(first.attrs["base_year"])
-    signed = _fmt_signed(variable)
-    fmt = _fmt_value(variable)
     fig = go.Figure()
     for i, (label, ds) in enumerate(runs.items()):
-        p = views.path(ds, variable, district)
         color = PALETTE[i % len(PALETTE)]
-        banded = "draw" in ds.dims and (bands_for is None or label in bands_for)
-        for lo, hi, alpha, name in (("p05", "p95", 0.15, "90 %-Intervall"), ("p25", "p75", 0.3, "50 %-Intervall")):
-            fig.add_trace(go.Scatter(x=p["year"], y=p[lo], mode="lines", line=dict(width=0, color=color),
+        banded = views.has_draws(ds) and (bands_for is None or label in bands_for)
+        dyn = _path_data(ds, label, variable, district, banded)
+        years = dyn[-1]["x"]
+        for k, (alpha, name) in enumerate(((0.15, "90 %-Intervall"), (0.3, "50 %-Intervall"))):
+            fig.add_trace(go.Scatter(x=years, y=dyn[2 * k]["y"], mode="lines", line=dict(width=0, color=color),
                                      hoverinfo="skip", showlegend=False, legendgroup=label))
-            fig.add_trace(go.Scatter(x=p["year"], y=p[hi], mode="lines", line=dict(width=0, color=color),
+            fig.add_trace(go.Scatter(x=years, y=dyn[2 * k + 1]["y"], mode="lines", line=dict(width=0, color=color),
                                      fill="tonexty", fillcolor=_rgba(color, alpha), hoverinfo="skip",
                                      name=f"{label}: {name}", showlegend=banded and (i == 0 or bands_for is not None),
                                      legendgroup=label,
                                      visible=True if banded else False))
-        hover = [f"<b>{label}</b>, {y}<br>{fmt(lv)}<br>gegenüber {base}: {signed(m)}"
-                 + (f"<br>90 %-Intervall: {fmt_int(a, sign=True)} bis {fmt_int(b, sign=True)}" if banded else "")
-                 for y, lv, m, a, b in zip(p["year"], p["level"], p["median"], p["p05"], p["p95"], strict=True)]
-        fig.add_trace(go.Scatter(x=p["year"], y=p["median"], mode="lines", name=label,
+        fig.add_trace(go.Scatter(x=years, y=dyn[-1]["y"], mode="lines", name=label,
                                  line=dict(color=color, width=2.5), legendgroup=label,
-                                 customdata=np.asarray(hover, dtype=object).reshape(-1, 1),
+                                 customdata=dyn[-1]["customdata"],
                                  hovertemplate="%{customdata[0]}<extra></extra>"))
     fig.add_hline(y=0, line_color="#444", line_width=1)
     where = "" if district is None else f" – {_district_name(first, district)}"
@@ -311,10 +328,31 @@ def employment_path(runs: dict[str, xr.Dataset] | xr.Dataset, variable: str = "e
     return fig
 
 
+def _path_data(ds: xr.Dataset, label: str, variable: str, district: str | None, banded: bool) -> list[dict]:
+    """The y values of one scenario's five path traces (90 % band, 50 % band, median) and its hover."""
+    base = int(ds.attrs["base_year"])
+    signed, fmt = _fmt_signed(variable), _fmt_value(variable)
+    p = views.path(ds, variable, district)
+    hover = [f"<b>{label}</b>, {y}<br>{fmt(lv)}<br>gegenüber {base}: {signed(m)}"
+             + (f"<br>90 %-Intervall: {fmt_int(a, sign=True)} bis {fmt_int(b, sign=True)}" if banded else "")
+             for y, lv, m, a, b in zip(p["year"], p["level"], p["median"], p["p05"], p["p95"], strict=True)]
+    return [{"y": p["p05"].values}, {"y": p["p95"].values}, {"y": p["p25"].values}, {"y": p["p75"].values},
+            {"x": p["year"].values, "y": p["median"].values,
+             "customdata": np.asarray(hover, dtype=object).reshape(-1, 1)}]
+
+
+def update_path(fig, ds: xr.Dataset, index: int, label: str, variable: str = "employment",
+                district: str | None = None) -> None:
+    """Refresh the traces of the ``index``-th scenario of an :func:`employment_path` in place."""
+    dyn = _path_data(ds, label, variable, district, bool(fig.data[5 * index + 1].visible))
+    dyn[-1].pop("x")
+    with fig.batch_update():
+        for k, d in enumerate(dyn):
+            fig.data[5 * index + k].update(d)
+
+
 def _district_name(ds: xr.Dataset, district: str) -> str:
-    if "district_name" in ds.coords:
-        return str(ds["district_name"].sel(district=district).values)
-    return district
+    return views.district_names(ds).get(district, district)
 
 
 def _rgba(hex_color: str, alpha: float) -> str:
@@ -331,6 +369,21 @@ def waterfall(ds: xr.Dataset, year: int, variable: str = "employment", by: str =
     ensemble each step is the median of its group and the last bar their sum (which may
     differ from the median of the total by a little).
     """
+    trace, yrange, title = _waterfall_data(ds, year, variable, by, district)
+    fig = go.Figure(go.Waterfall(
+        **trace, hovertemplate="%{customdata[0]}<extra></extra>", textposition="outside",
+        increasing=dict(marker_color=UP), decreasing=dict(marker_color=DOWN), totals=dict(marker_color=TOTAL),
+        connector=dict(line=dict(color="#999", width=1)), cliponaxis=False,
+    ))
+    style(fig, title, height=420)
+    fig.update_yaxes(range=yrange, title=_unit(variable), tickformat=",.0f")
+    fig.update_xaxes(tickangle=0, automargin=True)
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+def _waterfall_data(ds: xr.Dataset, year: int, variable: str, by: str, district: str | None) -> tuple[dict, list, str]:
+    """The steps of a waterfall (trace properties), its y range and its title."""
     base = int(ds.attrs["base_year"])
     p = views.path(ds, variable, district).set_index("year")
     start = float(p.loc[base, "base"])
@@ -352,48 +405,64 @@ def waterfall(ds: xr.Dataset, year: int, variable: str = "employment", by: str =
     x = [f"Basisjahr {base}", *(_wrap(lb) for lb in labels), str(year)]
     y = [start, *changes, 0.0]
     measure = ["absolute", *["relative"] * len(changes), "total"]
-    fig = go.Figure(go.Waterfall(
-        x=x, y=y, measure=measure, customdata=np.asarray(hover, dtype=object).reshape(-1, 1),
-        hovertemplate="%{customdata[0]}<extra></extra>",
-        text=[fmt_int(start), *[fmt_int(v, sign=True) for v in y[1:-1]], fmt_int(end)], textposition="outside",
-        increasing=dict(marker_color=UP), decreasing=dict(marker_color=DOWN), totals=dict(marker_color=TOTAL),
-        connector=dict(line=dict(color="#999", width=1)), cliponaxis=False,
-    ))
+    trace = dict(x=x, y=y, measure=measure, customdata=np.asarray(hover, dtype=object).reshape(-1, 1),
+                 text=[fmt_int(start), *[fmt_int(v, sign=True) for v in y[1:-1]], fmt_int(end)])
     lo, hi = min(start, end, *(np.cumsum(y[:-1]))), max(start, end, *(np.cumsum(y[:-1])))
     pad = 0.15 * (hi - lo) if hi > lo else abs(hi) * 0.05 + 1
     kind = "Lab / Handlungsfeld" if by == "lab" else "Treiber"
     where = "" if district is None else f" – {_district_name(ds, district)}"
-    style(fig, f"{_name(variable)}{where}: von {base} bis {year} nach {kind}", height=420)
-    fig.update_yaxes(range=[lo - pad, hi + pad], title=_unit(variable), tickformat=",.0f")
-    fig.update_xaxes(tickangle=0, automargin=True)
-    fig.update_layout(showlegend=False)
-    return fig
+    return trace, [lo - pad, hi + pad], f"{_name(variable)}{where}: von {base} bis {year} nach {kind}"
+
+
+def update_waterfall(fig, ds: xr.Dataset, year: int, variable: str = "employment", by: str = "lab",
+                     district: str | None = None) -> None:
+    """Refresh a :func:`waterfall` in place."""
+    trace, yrange, title = _waterfall_data(ds, year, variable, by, district)
+    with fig.batch_update():
+        fig.data[0].update(trace)
+        fig.layout.yaxis.range = yrange
+        fig.layout.title.text = title
 
 
 def sector_change(ds: xr.Dataset, year: int, variable: str = "employment",
                   district: str | None = None) -> go.Figure:
     """Bars: change against the base year per sector, with the 90 % interval where there are draws."""
-    df = views.change_by_sector(ds, year, variable, district).iloc[::-1]
-    base = int(ds.attrs["base_year"])
-    signed = _fmt_signed(variable)
-    banded = "draw" in ds.dims
-    hover = [f"<b>{lb}</b><br>{signed(c)} ({fmt_pct(r, sign=True)})"
-             + (f"<br>90 %-Intervall: {fmt_int(a, sign=True)} bis {fmt_int(b, sign=True)}" if banded else "")
-             for lb, c, r, a, b in zip(df["label"], df["change"], df["relative"], df["p05"], df["p95"], strict=True)]
-    fig = go.Figure(go.Bar(
-        x=df["change"], y=[_short(lb) for lb in df["label"]], orientation="h",
-        marker_color=np.where(df["change"] < 0, DOWN, UP),
-        error_x=dict(type="data", symmetric=False, array=(df["p95"] - df["change"]).values,
-                     arrayminus=(df["change"] - df["p05"]).values, visible=banded, color="#555", thickness=1),
-        customdata=np.asarray(hover, dtype=object).reshape(-1, 1), hovertemplate="%{customdata[0]}<extra></extra>",
-    ))
-    where = "" if district is None else f" – {_district_name(ds, district)}"
-    style(fig, f"{_name(variable)}{where}: Veränderung {year} gegenüber {base} nach Wirtschaftszweig", height=480)
+    trace, title = _sector_data(ds, year, variable, district)
+    fig = go.Figure(go.Bar(**trace, orientation="h", hovertemplate="%{customdata[0]}<extra></extra>"))
+    fig.update_traces(error_x=dict(type="data", symmetric=False, color="#555", thickness=1))
+    style(fig, title, height=480)
     fig.update_xaxes(title=f"Veränderung in {_unit(variable)}", tickformat=",.0f", zeroline=True,
                      zerolinecolor="#444")
     fig.update_yaxes(automargin=True)
     fig.update_layout(showlegend=False)
     return fig
+
+
+def _sector_data(ds: xr.Dataset, year: int, variable: str, district: str | None) -> tuple[dict, str]:
+    """Bars, error bars and hover of a :func:`sector_change` figure, and its title."""
+    df = views.change_by_sector(ds, year, variable, district).iloc[::-1]
+    base = int(ds.attrs["base_year"])
+    signed = _fmt_signed(variable)
+    banded = views.has_draws(ds)
+    hover = [f"<b>{lb}</b><br>{signed(c)} ({fmt_pct(r, sign=True)})"
+             + (f"<br>90 %-Intervall: {fmt_int(a, sign=True)} bis {fmt_int(b, sign=True)}" if banded else "")
+             for lb, c, r, a, b in zip(df["label"], df["change"], df["relative"], df["p05"], df["p95"], strict=True)]
+    trace = dict(x=df["change"].values, y=[_short(lb) for lb in df["label"]],
+                 marker=dict(color=np.where(df["change"] < 0, DOWN, UP)),
+                 error_x=dict(array=(df["p95"] - df["change"]).values, arrayminus=(df["change"] - df["p05"]).values,
+                              visible=banded),
+                 customdata=np.asarray(hover, dtype=object).reshape(-1, 1))
+    where = "" if district is None else f" – {_district_name(ds, district)}"
+    return trace, f"{_name(variable)}{where}: Veränderung {year} gegenüber {base} nach Wirtschaftszweig"
+
+
+def update_sector_change(fig, ds: xr.Dataset, year: int, variable: str = "employment",
+                         district: str | None = None) -> None:
+    """Refresh a :func:`sector_change` figure in place."""
+    trace, title = _sector_data(ds, year, variable, district)
+    with fig.batch_update():
+        fig.data[0].update(trace)
+        fig.layout.title.text = title
 
 
 def _wrap(label: str, width: int = 16) -> str:
@@ -423,7 +492,7 @@ def district_comparison(runs: dict[str, xr.Dataset], year: int, variable: str = 
     signed = _fmt_signed(variable)
     for i, (label, ds) in enumerate(runs.items()):
         df = views.change_by_district(ds, year, variable)
-        banded = "draw" in ds.dims
+        banded = views.has_draws(ds)
         y = df["relative"] * 100 if relative else df["change"]
         hover = [f"<b>{label}</b> – {n}<br>{signed(c)} ({fmt_pct(r, sign=True)})"
                  + (f"<br>90 %-Intervall: {fmt_int(a, sign=True)} bis {fmt_int(b, sign=True)}" if banded else "")

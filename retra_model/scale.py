@@ -13,7 +13,8 @@ written with ``Dataset.to_zarr`` — each worker evaluates a block and writes it
 so results stream to disk chunk by chunk. Quantiles are a second pass over the store: per
 group of districts, all draws of those districts are loaded (one dask task) and reduced with
 ``xarray.Dataset.quantile``; the group is sized to a memory budget, so no task ever holds all
-draws of all districts.
+draws of all districts. A third pass sums over districts per draw chunk and takes the
+quantiles of the region's total (draws × sectors × years: small).
 
 Memory budget (per worker, float64 inside the engine, float32 on disk)::
 
@@ -277,14 +278,20 @@ def run_chunked(scenario: Scenario, draws: int, seed: int | None = None, out: st
             timings["draws_s"] = time.perf_counter() - t0
             t1 = time.perf_counter()
             stored = xr.open_zarr(tmp / "draws.zarr")  # dask chunks = the zarr chunks (draw_chunk × q_districts)
-            q = stored[list(variables)].chunk({"draw": -1}).quantile(list(quantiles), dim="draw")
-            totals = stored[list(variables)].sum("district").chunk({"draw": -1}).quantile(list(quantiles), dim="draw")
+            # pass 2: per group of q_districts, all draws in one task → quantiles (np.quantile, no NaN in draws)
+            q = stored[list(variables)].chunk({"draw": -1}).quantile(list(quantiles), dim="draw", skipna=False)
             for v in variables:
-                q[f"{v}_total"] = totals[v]
-                q[v].attrs = q[f"{v}_total"].attrs = dict(stored[v].attrs)
+                q[v].attrs = dict(stored[v].attrs)
             q.attrs = dict(stored.attrs)
             q = q.drop_vars([c for c in ("district_name",) if c in q.coords])
             q.to_zarr(tmp / "quantiles.zarr", mode="w", consolidated=True, zarr_format=2)
+            # pass 3 (its own graph, so that no zarr chunk is held for two consumers): the region's total
+            tot = stored[list(variables)].sum("district").chunk({"draw": -1}).quantile(
+                list(quantiles), dim="draw", skipna=False)
+            tot = tot.rename({v: f"{v}_total" for v in variables})
+            for v in variables:
+                tot[f"{v}_total"].attrs = dict(stored[v].attrs)
+            tot.to_zarr(tmp / "quantiles.zarr", mode="a", consolidated=True, zarr_format=2)
             timings["quantiles_s"] = time.perf_counter() - t1
         prov = {k: ds.attrs[k] for k in ds.attrs if k != "title"}
         prov.update(quantiles=list(quantiles), quantile_districts_per_task=q_districts, timings_s=timings,

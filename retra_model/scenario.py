@@ -228,15 +228,23 @@ def _check_district(code: Any, info: ValidationInfo) -> str:
     return code
 
 
-def _check_sector(code: Any, info: ValidationInfo) -> str:
-    sectors: list[str] = _ctx(info).get("sectors", [])
-    code = str(code)
-    if sectors and code not in sectors:
-        raise PydanticCustomError(
-            "sector", "unknown sector '{c}'{s}; sectors are {l}",
-            {"c": code, "s": _suggest(code, sectors), "l": ", ".join(sectors)},
-        )
-    return code
+def _codelist(ctx_key: str, what: str, plural: str):
+    """Validator: the value must be one of the codes in the context's ``ctx_key`` list."""
+
+    def check(code: Any, info: ValidationInfo) -> str:
+        codes: list[str] = _ctx(info).get(ctx_key, [])
+        code = str(code)
+        if codes and code not in codes:
+            raise PydanticCustomError(
+                ctx_key, "unknown {w} '{c}'{s}; {p} are {l}",
+                {"w": what, "c": code, "s": _suggest(code, codes), "p": plural, "l": ", ".join(codes)},
+            )
+        return code
+
+    return check
+
+
+_check_sector = _codelist("sectors", "sector", "sectors")
 
 
 District = Annotated[str, BeforeValidator(_check_district)]
@@ -385,15 +393,7 @@ class InputOutput(_Strict):
     source: str = Field(min_length=3)
 
 
-def _check_item(name: Any, info: ValidationInfo) -> str:
-    items: list[str] = _ctx(info).get("infrastructure_items", [])
-    name = str(name)
-    if items and name not in items:
-        raise PydanticCustomError(
-            "item", "unknown infrastructure item '{c}'{s}; items are {l}",
-            {"c": name, "s": _suggest(name, items), "l": ", ".join(items)},
-        )
-    return name
+_check_item = _codelist("infrastructure_items", "infrastructure item", "items")
 
 
 Item = Annotated[str, BeforeValidator(_check_item)]

@@ -226,3 +226,174 @@ def test_serve_command():
     assert "--strip_sources=True" in cmd and "--VoilaConfiguration.show_tracebacks=False" in cmd
     assert "--Voila.ip=127.0.0.1" in cmd and any(c.startswith("--LimitedKernelManager.max_kernels=") for c in cmd)
     assert serve.LimitedKernelManager.__name__ == "LimitedKernelManager"
+
+
+# -- names that must not escape the user folder (issue 9) --------------------------------
+
+@pytest.mark.parametrize("name, expected", [
+    ("．．／．．／etc", "etc"),              # full-width dots and slash (NFKC folds them)
+    ("..\\..\\windows", "windows"),          # backslashes
+    ("%2e%2e%2fetc", "2e_2e_2fetc"),         # percent-encoding is not decoded
+    ("~/x", "x"), ("a\x00b", "a_b"),          # home, NUL byte
+    ("\u202eexe.yaml", "exe_yaml"),          # right-to-left override
+    ("𝓈𝒸𝓇𝒾𝓅𝓉", "script"), ("ﬁle", "file"),   # mathematical letters, ligature
+    ("CON", "con_szenario"), ("lpt1", "lpt1_szenario"),  # Windows device names
+])
+def test_sanitize_name_unicode_tricks(name, expected):
+    assert ex.sanitize_name(name) == expected
+
+
+@pytest.mark.parametrize("name", ["\u200b\u200b", " .. ", "-", "/", "\u202e", "😀"])
+def test_sanitize_name_rejects_nothing_left(name):
+    with pytest.raises(ex.SaveError, match="Namen"):
+        ex.sanitize_name(name)
+
+
+@pytest.mark.parametrize("name", ["../../../../tmp/evil", "/etc/passwd", "..", "scenarios/son/baseline",
+                                  "..%2f..%2fx", "C:\\Windows\\x", "ｘ/../../y"])
+def test_saved_names_stay_in_user_folder(tmp_path, vw, name):
+    root = tmp_path / "scenarios"
+    try:
+        path = ex.save_scenario(vw, name, root=root)
+    except ex.SaveError:
+        return
+    assert path.parent == (root / "user" / "son").resolve()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == [path]
+
+
+def test_save_refuses_symlinks_out_of_the_folder(tmp_path, vw):
+    root = tmp_path / "scenarios"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (root / "user").mkdir(parents=True)
+    (root / "user" / "son").symlink_to(outside)  # the whole user folder elsewhere
+    with pytest.raises(ex.SaveError):
+        ex.save_scenario(vw, "x", root=root)
+    (root / "user" / "son").unlink()
+    (root / "user" / "son").mkdir()
+    (root / "user" / "son" / "x.yaml").symlink_to(outside / "target.yaml")  # one file elsewhere
+    with pytest.raises(ex.SaveError, match="nicht erlaubt"):
+        ex.save_scenario(vw, "x", root=root)
+    assert not list(outside.iterdir())
+
+
+def test_save_refuses_unknown_region(tmp_path):
+    with pytest.raises(ex.SaveError, match="Unbekannte Region"):
+        ex.user_folder("../son", tmp_path)
+
+
+def test_save_limits_title_and_count_per_region(tmp_path, vw):
+    root = tmp_path / "scenarios"
+    path = ex.save_scenario(vw, "lang", title="T" * 500, root=root)
+    assert rm.Scenario.from_file(path).title.de == "T" * 80
+    assert len(path.read_bytes()) <= ex.MAX_BYTES
+    assert ex.MAX_FILES <= 200 and ex.MAX_BYTES <= 200_000 and ex.NAME_MAX <= 40
+
+
+# -- reduced ensembles and caches ------------------------------------------------------
+
+def test_summary_gives_the_same_views(vw):
+    """The views of a reduced ensemble are those of the ensemble itself (the figures read either)."""
+    for draws in (30, None):
+        ds = rm.run(vw, draws=draws)
+        sm = views.summarise_ensemble(ds)
+        assert views.is_summary(sm) and views.has_draws(sm) == (draws is not None)
+        for f, args in ((views.path, ()), (views.path, ("employment", "03103")), (views.path, ("gva",)),
+                        (views.change_by_driver, (2035,)), (views.change_by_driver, (2035, "employment", "03103")),
+                        (views.change_by_lab, (2035,)), (views.change_by_lab, (2045, "gva", "03101")),
+                        (views.change_by_sector, (2035,)), (views.change_by_sector, (2030, "gva", "03102")),
+                        (views.change_by_district, (2030,)), (views.key_figures_table, ())):
+            pd.testing.assert_frame_equal(f(ds, *args), f(sm, *args), check_like=True, rtol=1e-9)
+
+
+def test_shipped_caches_are_fresh_and_small():
+    """Every curated scenario of son and swsn has a fresh cache; rebuild with `retra ensembles`."""
+    from retra_model.uncertainty import ensemble
+
+    status = ensemble.build_caches(["son", "swsn"], check=True, log=lambda _m: None)
+    assert status and all(s == "fresh" for s in status.values()), (
+        f"stale or missing caches {[str(p) for p, s in status.items() if s != 'fresh']}; run: {ensemble.REBUILD}")
+    files = list(ensemble.ENSEMBLES.rglob("*.nc"))
+    assert sum(f.stat().st_size for f in files) < 10e6
+    pkg = __import__("json").loads((ensemble.ENSEMBLES / "datapackage.json").read_text(encoding="utf-8"))
+    assert {r["path"] for r in pkg["resources"]} == {f.relative_to(ensemble.ENSEMBLES).as_posix() for f in files}
+
+
+def test_stale_cache_is_detected_and_the_council_computes_live(tmp_path, vw, monkeypatch):
+    from retra_model.errors import CacheError
+    from retra_model.uncertainty import ensemble
+
+    region = rm.load_region("son")
+    root = tmp_path / "ensembles"
+    path = ensemble.write_ensemble(vw, root / "son" / "vw_agreement.nc", draws=20, region=region)
+    monkeypatch.setattr(ensemble, "ENSEMBLES", root)
+    assert ensemble.load_cached(vw, region=region, root=root).attrs["draws"] == 20
+    moved = lv.apply(vw, {"bev_midpoint": 2026})
+    with pytest.raises(CacheError, match="the scenario changed"):
+        ensemble.read_ensemble(moved, path, region=region)
+    monkeypatch.setattr(ensemble, "model_version", lambda: "another-model")
+    with pytest.raises(CacheError, match="the model code changed"):
+        ensemble.load_cached(vw, region=region, root=root)
+    ds, problem = co.cached_or_live(vw, region, draws=10)
+    assert problem and "stale" in problem and views.is_summary(ds) and ds.attrs["draws"] == 10
+    notice = co.cache_notice([vw.title.de], 10)
+    assert "Hinweis" in notice and "neu berechnet" in notice and "stale" not in notice
+    path.unlink()
+    with pytest.raises(CacheError, match="no cached ensemble"):
+        ensemble.load_cached(vw, region=region, root=root)
+
+
+def test_council_reads_the_caches():
+    co.load_curated.cache_clear()
+    data, live = co.load_curated("son")
+    assert not live and len(data) == 7
+    assert all(views.is_summary(ds) and ds.attrs["draws"] == 1000 for _sc, ds in data.values())
+    co.load_curated.cache_clear()
+
+
+# -- explorer: in-place updates, errors --------------------------------------------------
+
+def test_explorer_updates_in_place(monkeypatch):
+    from retra_model.apps.explorer_ui import ExplorerApp
+
+    monkeypatch.setattr(ex, "DRAWS", 20)
+    app = ExplorerApp("son")
+    emp, geo = app.figs["employment"], app.figs["map"]
+    saved = [list(t.y) for t in emp.data[5:10]]
+    geometry = geo.data[1].geojson
+    app.sliders["bev_intensity"].value = 20.0
+    assert app.figs["employment"] is emp and app.figs["map"] is geo  # the same widgets, updated
+    assert [list(t.y) for t in emp.data[5:10]] == saved  # the saved scenario's traces did not move
+    assert geo.data[1].geojson is geometry
+    before = list(app.figs["employment"].data[4].y)
+    app.year.value = 2040
+    assert list(app.figs["employment"].data[4].y) == before and "2040" in app.figs["waterfall"].layout.title.text
+    app.sliders["bev_intensity"].value = app.state.scenario.electrification.labour_intensity.bev.central() * 100
+    assert app.state.results is app.state.reference  # back where it was: the cache again
+
+
+def test_callback_error_shows_german_message(monkeypatch, caplog):
+    from retra_model.apps.explorer_ui import ERROR_DE, ExplorerApp
+
+    app = ExplorerApp("son")
+
+    def boom(*_a, **_k):
+        raise RuntimeError("interner Fehler /geheimer/pfad")
+
+    monkeypatch.setattr(ex, "retweak", boom)
+    app.sliders["bev_midpoint"].value = 2030
+    assert ERROR_DE in app.message.value
+    assert "Traceback" not in app.message.value and "geheimer" not in app.message.value
+    assert "geheimer" in caplog.text  # the details go to the server's log
+
+
+def test_app_that_cannot_start_says_so_in_german(monkeypatch):
+    monkeypatch.setattr(ex, "region_options", lambda: [])
+    w = ex.app()
+    assert ex.START_ERROR_DE in w.value
+
+
+def test_plotly_config_is_german():
+    cfg = figures.config("x")
+    assert cfg["locale"] == "de"
+    assert cfg["locales"]["de"]["dictionary"]["Download plot as a PNG"] == "Abbildung als PNG-Bild herunterladen"

@@ -189,7 +189,7 @@ def test_ensemble_cache_detects_staleness(son_posterior, tmp_path):
     assert posteriors_used(son_posterior) == ["bev_diffusion", "labour_intensity"]
     path = write_ensemble(son_posterior, tmp_path / "son.nc", draws=20, seed=1)
     ds = read_ensemble(son_posterior, path)
-    assert (ds["employment_total"].diff("quantile") >= -1e-9).all()
+    assert (ds["employment_level"].diff("quantile") >= -1e-9).all()
     assert "son" in ds["area"].values
     changed = son_posterior.replace({"trend": {"half_life": 12}})
     with pytest.raises(CacheError, match="the scenario changed"):

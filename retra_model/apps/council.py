@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import html
+import logging
 import re
 from pathlib import Path
 
@@ -22,14 +23,16 @@ import pandas as pd
 import xarray as xr
 
 from .. import views
-from ..engine import run
+from ..errors import CacheError
 from ..regions import load_region
 from ..scenario import Scenario
 from .explorer import SCENARIOS
 from .format import fmt_int, fmt_num, fmt_pct, round_to
 
 DRAWS = 100
-"""Draws of each curated scenario's ensemble (seeded by the scenario)."""
+"""Draws of a curated scenario's ensemble when its cache is missing or stale (computed live)."""
+
+log = logging.getLogger(__name__)
 
 KEY_YEARS = (2030, 2035, 2045)
 
@@ -56,15 +59,59 @@ def curated_scenarios(region: str, root: Path = SCENARIOS) -> list[tuple[str, Pa
     return out
 
 
+def cached_or_live(scenario: Scenario, region, draws: int = DRAWS) -> tuple[xr.Dataset, str | None]:
+    """The scenario's cached ensemble (reduced, :mod:`retra_model.uncertainty.ensemble`), or —
+    if the cache is missing or stale — a live, seeded run of ``draws`` draws, reduced the same
+    way, with the reason (English, for the server log) as the second item."""
+    from ..uncertainty.ensemble import load_cached
+
+    try:
+        return load_cached(scenario, region=region), None
+    except CacheError as exc:
+        from ..engine import run
+
+        log.warning("retra apps: %s; computing %s live with %d draws", exc, scenario.name, draws)
+        return views.summarise_ensemble(run(scenario, draws=draws, seed=scenario.seed, region=region)), str(exc)
+
+
 @functools.lru_cache(maxsize=4)
-def ensembles(region: str, draws: int = DRAWS) -> dict[str, tuple[Scenario, xr.Dataset]]:
-    """Every curated scenario of a region with its seeded ensemble (computed once per process)."""
+def load_curated(region: str, draws: int = DRAWS) -> tuple[dict[str, tuple[Scenario, xr.Dataset]], tuple[str, ...]]:
+    """Every curated scenario of a region with its reduced ensemble (read once per process),
+    and the German titles of those whose cache was missing or stale (computed live)."""
     reg = load_region(region)
-    out = {}
+    out, live = {}, []
     for title, path in curated_scenarios(region):
         sc = Scenario.from_file(path)
-        out[title] = (sc, run(sc, draws=draws, seed=sc.seed, region=reg))
-    return out
+        ds, problem = cached_or_live(sc, reg, draws)
+        out[title] = (sc, ds)
+        if problem:
+            live.append(title)
+    return out, tuple(live)
+
+
+def ensembles(region: str, draws: int = DRAWS) -> dict[str, tuple[Scenario, xr.Dataset]]:
+    """Every curated scenario of a region with its reduced ensemble (:func:`load_curated`)."""
+    return load_curated(region, draws)[0]
+
+
+def cache_notice(live: tuple[str, ...] | list[str], draws: int = DRAWS) -> str:
+    """The German notice shown when some scenarios were computed live instead of read from the cache."""
+    if not live:
+        return ""
+    names = ", ".join(f"„{t}“" for t in live)
+    return ("<div class='retra-notice' style='background:#fff4e5;border-left:4px solid #E69F00;padding:6px 10px;"
+            "margin:6px 0;max-width:900px'><b>Hinweis:</b> Für " + html.escape(names) + " lagen keine aktuellen "
+            "vorberechneten Ergebnisse vor (Annahmen, Daten oder Modell wurden seither geändert). Sie wurden beim "
+            f"Öffnen der Seite neu berechnet, aus {fmt_int(draws)} Ziehungen; die Bänder sind daher etwas gröber. "
+            "Bitte geben Sie dem retra-Team Bescheid, damit die Ergebnisse neu erstellt werden.</div>")
+
+
+def full_ensemble(scenario: Scenario, ds: xr.Dataset, region) -> xr.Dataset:
+    """The draws behind a reduced ensemble, recomputed (same scenario, seed and draws: the
+    same numbers), for the Excel download."""
+    from ..engine import run
+
+    return run(scenario, draws=int(ds.attrs.get("draws", DRAWS)), seed=scenario.seed, region=region)
 
 
 def region_table(runs: dict[str, xr.Dataset], years: tuple[int, ...] = KEY_YEARS) -> pd.DataFrame:
@@ -182,7 +229,7 @@ def chances_and_risks(scenario: Scenario, ds: xr.Dataset, year: int = 2035) -> l
 
         jobs = value_of(last)
         if jobs > 0:
-            names = dict(zip(ds["district"].values, ds["district_name"].values, strict=True))
+            names = views.district_names(ds)
             items.append({"kind": "Chance", "text": (
                 f"{pr.label.de} in {names.get(pr.district, pr.district)}: rund {fmt_int(round_to(jobs))} neue Arbeitsplätze "
                 f"bis {max(pr.jobs)}, dazu Aufträge für Zulieferer und Handwerk in der Region."),
@@ -199,7 +246,7 @@ def chances_and_risks(scenario: Scenario, ds: xr.Dataset, year: int = 2035) -> l
         items.append({"kind": "Chance", "text": f"Wachsende Branchen bis {year}: {' und '.join(parts)}.",
                       "sources": ["Regionalstatistik 13111-07-05-4 (2021)", *(_sources(scenario, "trend"))][:3]})
     p = views.path(ds).set_index("year").loc[year]
-    if "draw" in ds.dims:
+    if views.has_draws(ds):
         items.append({"kind": "Risiko", "text": (
             f"Die Unsicherheit ist groß: für die ganze Region liegt die Veränderung bis {year} mit 90 % "
             f"Wahrscheinlichkeit zwischen {fmt_int(round_to(p['p05']), sign=True)} und {fmt_int(round_to(p['p95']), sign=True)} "
@@ -235,6 +282,7 @@ def assumptions_sheet(scenario: Scenario) -> pd.DataFrame:
 def app(region: str | None = None):
     """Build the council's widgets (see :class:`.council_ui.CouncilApp`) and return the root widget."""
     from .council_ui import CouncilApp
+    from .explorer import guarded_app
 
-    return CouncilApp(region).root
+    return guarded_app(CouncilApp, region)
 

@@ -4,10 +4,16 @@ The notebook ``notebooks/Szenario-Explorer.ipynb`` only calls :func:`app`. Every
 widgets do is a plain function here, tested in ``tests/test_apps.py``:
 
 - :func:`scenario_files` lists the curated and the user's scenarios of a region;
+- :func:`load_state` reads the chosen scenario's cached ensemble (``data/ensembles/``,
+  :mod:`retra_model.uncertainty.ensemble`; computed live, with a German notice, if it is
+  missing or stale);
 - :func:`compute` runs the tweaked scenario as a seeded ensemble of :data:`DRAWS` draws —
-  the engine's vectorised evaluation, about 0.1 s for one region; no sampler, no MCMC
-  (the app path never imports ``pymc``): the bands are the spread of the scenario's own
-  uncertain levers and data ranges, recomputed for every move of a lever;
+  the engine's vectorised evaluation, a few tens of milliseconds for one region; no
+  sampler, no MCMC (the app path never imports ``pymc``): the bands are the spread of the
+  scenario's own uncertain levers and data ranges, recomputed for every move of a lever;
+  :func:`retweak` reduces the draws once to the aggregates the figures show
+  (:func:`retra_model.views.summarise_ensemble`) and :func:`update_figures` refreshes
+  the figures in place, only those a change touches;
 - :func:`save_scenario` writes the tweaked scenario as a self-contained YAML file, only
   inside ``scenarios/user/<region>/``, under a sanitised name, atomically;
 - :func:`excel_bytes` and :func:`download_link` give the results as an Excel workbook
@@ -28,9 +34,9 @@ from pathlib import Path
 import pandas as pd
 import xarray as xr
 
-from .. import figures
+from .. import figures, views
 from ..engine import run
-from ..errors import RetraError, ScenarioError
+from ..errors import CacheError, RetraError, ScenarioError
 from ..export import atomic_text, excel_sheets
 from ..regions import Region, known_regions, load_region
 from ..scenario import Scenario
@@ -38,7 +44,10 @@ from . import levers as lv
 from .format import fmt_int, fmt_num, fmt_pct
 
 DRAWS = 100
-"""Draws of the live ensemble behind the bands (seeded: the same levers give the same bands)."""
+"""Draws of the live ensemble behind the bands of a moved scenario (seeded: the same levers
+give the same bands). A hundred draws put the 5 % and 95 % quantiles within a few per cent
+of the band's width of a 1,000-draw run and cost ~30 ms plus ~10 ms to reduce on this
+2-core machine; the scenario as saved shows its cached 1,000-draw ensemble."""
 
 NAME_MAX = 40
 """Longest file name (without ``.yaml``) of a saved scenario."""
@@ -65,18 +74,31 @@ class SaveError(RetraError):
 
 
 def region_options(root: Path = SCENARIOS) -> list[tuple[str, str]]:
-    """(label, id) of every region with data and curated scenarios (a baseline), German names."""
+    """(label, id) of every region with data and curated scenarios (a baseline), German names.
+
+    Regions are counted by their ``districts.csv`` rather than loaded: loading the national
+    region (400 districts) only to leave it out would cost seconds of every page's start.
+    """
+    from ..regions import data_root
+
     out = []
     for rid in known_regions():
         if not (root / rid / "baseline.yaml").exists():
             continue
+        districts = data_root() / "regions" / rid / "districts.csv"
         try:
-            reg = load_region(rid)
-        except RetraError:
+            with open(districts, encoding="utf-8") as fh:
+                n = sum(1 for line in fh if line.strip()) - 1
+        except OSError:
             continue
-        if len(reg.district_codes) > MAX_DISTRICTS:
+        if n > MAX_DISTRICTS:
             continue
-        label = REGION_LABELS.get(rid) or reg.name
+        label = REGION_LABELS.get(rid)
+        if label is None:
+            try:
+                label = load_region(rid).name
+            except RetraError:
+                continue
         out.append((label, rid))
     return out
 
@@ -126,7 +148,12 @@ def sanitize_name(name: str) -> str:
     text = re.sub(r"_+", "_", text)[:NAME_MAX].strip("_-")
     if not text:
         raise SaveError("Bitte geben Sie einen Namen mit Buchstaben oder Ziffern ein.")
+    if text in _RESERVED:  # device names on Windows, where the repository may be checked out
+        text = f"{text}_szenario"
     return text
+
+
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
 
 def user_folder(region: str, root: Path = SCENARIOS) -> Path:
@@ -147,8 +174,10 @@ def save_scenario(scenario: Scenario, name: str, title: str | None = None, root:
     """
     stem = sanitize_name(name)
     folder = user_folder(scenario.region, root).resolve()
+    if not folder.is_relative_to(Path(root).resolve()):  # a symlinked user folder
+        raise SaveError("Der Ordner für eigene Varianten ist nicht zulässig.")
     target = (folder / f"{stem}.yaml").resolve()
-    if target.parent != folder:
+    if target.parent != folder:  # a symlink in the folder pointing elsewhere
         raise SaveError("Dieser Name ist nicht erlaubt.")
     existing = list(folder.glob("*.yaml")) if folder.exists() else []
     if not target.exists() and len(existing) >= MAX_FILES:
@@ -197,38 +226,77 @@ def download_link(data: bytes, filename: str, label: str, mime: str = XLSX) -> s
 
 @dataclass
 class State:
-    """What the explorer shows: the chosen scenario, the tweaked one and its results."""
+    """What the explorer shows: the chosen scenario, the tweaked one and their reduced ensembles."""
 
     region: Region
     scenario: Scenario
     tweaked: Scenario
     reference: xr.Dataset
+    """The scenario as saved: its cached (or live) ensemble, reduced (:func:`views.summarise_ensemble`)."""
     results: xr.Dataset
+    """The tweaked scenario's ensemble, reduced."""
     year: int = 2035
     relative: bool = True
     timings: dict = field(default_factory=dict)
+    full: xr.Dataset | None = None
+    """The draws behind ``results`` where they were computed here (for the Excel download)."""
+    notice: str = ""
+    """German notice when the scenario's cache was missing or stale."""
+
+
+def reference(scenario: Scenario, region: Region) -> tuple[xr.Dataset, xr.Dataset | None, str]:
+    """The reduced ensemble of a scenario as saved: from the cache for a curated scenario, else
+    (a user's own scenario, or a stale cache) computed live — with the draws and a notice."""
+    from ..uncertainty.ensemble import cache_path, load_cached
+
+    try:
+        return load_cached(scenario, region=region), None, ""
+    except CacheError:
+        full = compute(scenario, region)
+        notice = "" if cache_path(scenario) is None else (
+            "Für dieses Szenario lagen keine aktuellen vorberechneten Ergebnisse vor; sie wurden eben neu "
+            f"berechnet ({DRAWS} Ziehungen).")
+        return views.summarise_ensemble(full), full, notice
 
 
 def load_state(region_id: str, path: Path) -> State:
     """Load a scenario and its reference ensemble (the scenario as saved)."""
     region = load_region(region_id)
     scenario = Scenario.from_file(path)
-    ref = compute(scenario, region)
-    return State(region, scenario, scenario, ref, ref)
+    ref, full, notice = reference(scenario, region)
+    return State(region, scenario, scenario, ref, ref, full=full, notice=notice)
 
 
 def retweak(state: State, values: dict[str, float], projects: dict[str, tuple[bool, float]] | None) -> State:
     """Apply the levers and rerun: the callback behind every slider."""
     t0 = time.perf_counter()
-    state.tweaked = lv.apply(state.scenario, values, projects)
-    state.results = state.reference if state.tweaked is state.scenario else compute(state.tweaked, state.region)
+    tweaked = lv.apply(state.scenario, values, projects)
+    if tweaked is state.scenario:
+        full, results = (state.full if state.results is state.reference else None), state.reference
+    else:
+        full = compute(tweaked, state.region)
+        state.timings["run"] = time.perf_counter() - t0
+        results = views.summarise_ensemble(full)
+    state.tweaked, state.full, state.results = tweaked, full, results
     state.timings["compute"] = time.perf_counter() - t0
     return state
 
 
+def full_results(state: State) -> xr.Dataset:
+    """The draws behind the shown results (recomputed if only the reduced cache was read:
+    the same scenario, seed and number of draws give the same numbers)."""
+    if state.full is None:
+        state.full = run(state.tweaked, draws=int(state.results.attrs.get("draws", DRAWS)),
+                         seed=state.tweaked.seed, region=state.region)
+    return state.full
+
+
+VARIANT, SAVED = "Ihre Variante", "Szenario wie gespeichert"
+
+
 def build_figures(state: State) -> dict:
     """The five figures of the explorer, as plain Plotly figures."""
-    runs = {"Ihre Variante": state.results, "Szenario wie gespeichert": state.reference}
+    runs = {VARIANT: state.results, SAVED: state.reference}
     figs = {
         "employment": figures.employment_path(runs, "employment"),
         "gva": figures.employment_path(runs, "gva"),
@@ -241,6 +309,36 @@ def build_figures(state: State) -> dict:
     figs["employment"].update_layout(height=460)
     figs["gva"].update_layout(height=460)
     return figs
+
+
+CHANGES = {
+    "levers": ("employment", "gva", "map", "waterfall", "sectors"),
+    "year": ("map", "waterfall", "sectors"),
+    "relative": ("map",),
+}
+"""Which figures a change touches: a lever moves all of them (the variant's traces only), the
+year the per-year figures, the toggle the map."""
+
+
+def update_figures(state: State, widgets: dict, what: str = "levers") -> list[str]:
+    """Refresh the explorer's figures in place after a change (see :data:`CHANGES`).
+
+    Only the data and texts that change travel to the browser — never the map's geometry,
+    never the saved scenario's traces — one message per figure. Returns the keys refreshed.
+    """
+    keys = CHANGES[what]
+    ds = state.results
+    for key in keys:
+        w = widgets[key]
+        if key in ("employment", "gva"):
+            figures.update_path(w, ds, 0, VARIANT, key)
+        elif key == "map":
+            figures.update_change_map(w, state.region, ds, state.year, "employment", state.relative)
+        elif key == "waterfall":
+            figures.update_waterfall(w, ds, state.year, "employment", by="lab")
+        elif key == "sectors":
+            figures.update_sector_change(w, ds, state.year, "employment")
+    return list(keys)
 
 
 def summary_html(state: State) -> str:
@@ -265,8 +363,26 @@ def summary_html(state: State) -> str:
             f"<table style='border-spacing:12px 2px'>{''.join(rows)}</table></div>")
 
 
+START_ERROR_DE = ("Die Anwendung konnte nicht gestartet werden. Bitte laden Sie die Seite neu; "
+                  "wenn der Fehler bleibt, geben Sie dem retra-Team Bescheid.")
+"""What the page says if an app cannot be built (the traceback goes to the server log only)."""
+
+
+def guarded_app(build, region: str | None = None):
+    """``build(region).root``, or — if building fails — a German message instead of a traceback."""
+    try:
+        return build(region).root
+    except Exception:  # noqa: BLE001 - the page must never show a traceback
+        import logging
+
+        import ipywidgets as W
+
+        logging.getLogger(__name__).exception("retra apps: the app could not be built")
+        return W.HTML(f"<p class='retra-error' style='color:#b00;font-size:16px'>{html.escape(START_ERROR_DE)}</p>")
+
+
 def app(region: str | None = None):
     """Build the explorer's widgets (see :class:`ExplorerApp`) and return the root widget."""
     from .explorer_ui import ExplorerApp
 
-    return ExplorerApp(region).root
+    return guarded_app(ExplorerApp, region)

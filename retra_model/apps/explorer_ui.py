@@ -1,12 +1,17 @@
 """Widgets of the Szenario-Explorer: layout and wiring only; the logic is in :mod:`.explorer`.
 
 Sliders report on release (``continuous_update=False``), so one move is one run; the
-figures are ``FigureWidget``s refreshed in place (:func:`retra_model.figures.update_figure`).
+figures are ``FigureWidget``s refreshed in place, only those a change touches
+(:func:`.explorer.update_figures`). Every callback runs under :func:`guarded`: an
+unexpected error shows a German message on the page and goes with its traceback to the
+server's log, never to the page.
 """
 
 from __future__ import annotations
 
+import functools
 import html
+import logging
 import time
 
 import ipywidgets as W
@@ -24,6 +29,27 @@ CSS = """<style>
 .retra-levers .widget-slider .widget-readout {min-width: 56px;}
 .retra-help {color:#555; font-size:12px; margin:-4px 0 6px 0;}
 </style>"""
+
+log = logging.getLogger(__name__)
+
+ERROR_DE = ("Es ist ein unerwarteter Fehler aufgetreten; die Anzeige zeigt den letzten gültigen Stand. "
+            "Bitte versuchen Sie es noch einmal oder laden Sie die Seite neu.")
+"""What the page says when a callback fails unexpectedly (the details go to the server log)."""
+
+
+def guarded(method):
+    """Run a widget callback; an unexpected error becomes :data:`ERROR_DE` in ``self.message``."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception:  # noqa: BLE001 - the page must never show a traceback
+            log.exception("retra apps: callback %s failed", method.__name__)
+            self.message.value = f"<span class='retra-error' style='color:#b00'>{html.escape(ERROR_DE)}</span>"
+            return None
+
+    return wrapper
 
 
 def _slider(lever: lv.Lever, value: float) -> W.FloatSlider:
@@ -53,6 +79,9 @@ class FigureSlots:
     def slot(self, key: str, layout: W.Layout) -> W.Box:
         self.boxes[key] = W.Box(layout=layout)
         return self.boxes[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.widgets
 
     def show(self, key: str, fig: go.Figure) -> None:
         if key in self.widgets:
@@ -91,6 +120,7 @@ class ExplorerApp:
         self.download = W.HTML()
         self.summary = W.HTML()
         self.status = W.HTML()
+        self.notice = W.HTML()
         self.figs = FigureSlots("szenario-explorer")
         self.sliders: dict[str, W.FloatSlider] = {}
         self.projects: dict[str, tuple[W.Checkbox, W.FloatSlider]] = {}
@@ -100,12 +130,12 @@ class ExplorerApp:
         self.scenario_dd.observe(self._on_scenario, "value")
         self.year.observe(self._on_view, "value")
         self.relative.observe(self._on_view, "value")
-        self.reset_btn.on_click(lambda _: self._on_scenario({"new": self.scenario_dd.value}))
+        self.reset_btn.on_click(self._on_reset)
         self.save_btn.on_click(self._on_save)
         self.excel_btn.on_click(self._on_excel)
 
         side = W.VBox([
-            W.HTML("<h3 style='margin:4px 0'>Szenario</h3>"), self.region_dd, self.scenario_dd,
+            W.HTML("<h3 style='margin:4px 0'>Szenario</h3>"), self.region_dd, self.scenario_dd, self.notice,
             W.HTML("<h3 style='margin:12px 0 4px 0'>Hebel</h3>"), self.levers_box, self.reset_btn,
             W.HTML("<h3 style='margin:12px 0 4px 0'>Ansicht</h3>"), self.year, self.relative,
             W.HTML("<h3 style='margin:12px 0 4px 0'>Speichern und herunterladen</h3>"), self.name, self.save_btn,
@@ -126,6 +156,7 @@ class ExplorerApp:
 
     # -- callbacks ---------------------------------------------------------------------
 
+    @guarded
     def _on_region(self, change) -> None:
         files = ex.scenario_files(change["new"])
         self.scenario_dd.unobserve(self._on_scenario, "value")
@@ -134,14 +165,21 @@ class ExplorerApp:
         self.scenario_dd.observe(self._on_scenario, "value")
         self._on_scenario({"new": self.scenario_dd.value})
 
+    @guarded
     def _on_scenario(self, change) -> None:
         from pathlib import Path
 
         self.state = ex.load_state(self.region_dd.value, Path(change["new"]))
+        self.state.year, self.state.relative = self.year.value, self.relative.value
         self._build_levers()
         self.download.value = ""
         self.message.value = ""
+        self.notice.value = (f"<div style='color:#8a5a00;font-size:12px'>{html.escape(self.state.notice)}</div>"
+                             if self.state.notice else "")
         self._redraw()
+
+    def _on_reset(self, _b=None) -> None:
+        self._on_scenario({"new": self.scenario_dd.value})
 
     def _build_levers(self) -> None:
         sc = self.state.scenario
@@ -178,6 +216,7 @@ class ExplorerApp:
                         for pid, (cb, size) in self.projects.items())
         return vals, ({} if unchanged else projects)
 
+    @guarded
     def _on_lever(self, _change=None) -> None:
         t0 = time.perf_counter()
         vals, projects = self.values()
@@ -189,27 +228,48 @@ class ExplorerApp:
             return
         self.message.value = ""
         self.download.value = ""
-        self._redraw()
-        self.state.timings["total"] = time.perf_counter() - t0
+        self._refresh("levers", t0)
 
-    def _on_view(self, _change=None) -> None:
+    @guarded
+    def _on_view(self, change=None) -> None:
         if self.state is None:
             return
+        t0 = time.perf_counter()
+        self.state.timings["compute"] = 0.0
+        what = "relative" if change is not None and change.get("owner") is self.relative else "year"
         self.state.year = self.year.value
         self.state.relative = self.relative.value
-        self._redraw()
+        self._refresh(what, t0)
+
+    def _refresh(self, what: str, t0: float) -> None:
+        """Update the figures a change touches, in place; then the summary and the status line."""
+        t1 = time.perf_counter()
+        ex.update_figures(self.state, self.figs.widgets, what)
+        if what == "levers":
+            self.summary.value = ex.summary_html(self.state)
+        self.state.timings["figures"] = time.perf_counter() - t1
+        self.state.timings["total"] = time.perf_counter() - t0
+        self._status()
 
     def _redraw(self) -> None:
+        """Build every figure from scratch (a new scenario or region)."""
         t0 = time.perf_counter()
         new = ex.build_figures(self.state)
         for k, fig in new.items():
             self.figs.show(k, fig)
         self.summary.value = ex.summary_html(self.state)
-        ms = 1000 * (self.state.timings.get("compute", 0) + time.perf_counter() - t0)
+        self.state.timings["figures"] = time.perf_counter() - t0
+        self.state.timings["total"] = self.state.timings.get("compute", 0) + self.state.timings["figures"]
+        self._status()
+
+    def _status(self) -> None:
+        draws = int(self.state.results.attrs.get("draws", ex.DRAWS))
+        ms = 1000 * self.state.timings["total"]
         self.status.value = (f"<div style='color:#777;font-size:12px'>Bänder: 50 %- und 90 %-Intervall aus "
-                             f"{ex.DRAWS} Ziehungen der unsicheren Annahmen des Szenarios (fester Startwert). "
+                             f"{fmt_num(draws)} Ziehungen der unsicheren Annahmen des Szenarios (fester Startwert). "
                              f"Berechnet in {fmt_num(ms)} ms.</div>")
 
+    @guarded
     def _on_save(self, _b) -> None:
         try:
             path = ex.save_scenario(self.state.tweaked, self.name.value, title=self.name.value)
@@ -220,7 +280,8 @@ class ExplorerApp:
         rel = path.relative_to(ex.REPO) if path.is_relative_to(ex.REPO) else path.name
         self.message.value = f"<span style='color:#060'>Gespeichert als {html.escape(str(rel))}</span>"
 
+    @guarded
     def _on_excel(self, _b) -> None:
-        data = ex.excel_bytes(self.state.results, self.state.region)
+        data = ex.excel_bytes(ex.full_results(self.state), self.state.region)
         name = ex.sanitize_name(self.name.value or f"{self.state.region.id}_{self.state.scenario.name}_variante")
         self.download.value = ex.download_link(data, f"{name}.xlsx", "Excel-Datei herunterladen")

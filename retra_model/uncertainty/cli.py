@@ -1,11 +1,14 @@
-"""The ``retra calibrate`` sub-command: refit the cached posteriors with PyMC.
+"""The ``retra calibrate`` and ``retra ensembles`` sub-commands.
 
-Wired into :mod:`retra_model.cli` by two lines in ``build_parser``::
+``calibrate`` refits the cached posteriors with PyMC; ``ensembles`` rebuilds the cached
+ensembles of the curated scenarios that the apps read (``data/ensembles/``). Wired into
+:mod:`retra_model.cli` by lines in ``build_parser``::
 
-    from .uncertainty.cli import add_parser as add_calibrate
+    from .uncertainty.cli import add_parser as add_calibrate, add_ensembles_parser
     add_calibrate(sub)
+    add_ensembles_parser(sub)
 
-PyMC is imported only when the command runs, never when the parser is built.
+PyMC is imported only when ``calibrate`` runs, never when the parser is built.
 """
 
 from __future__ import annotations
@@ -72,8 +75,38 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0 if ok else 4
 
 
+def add_ensembles_parser(subparsers) -> argparse.ArgumentParser:
+    """Add ``ensembles`` to the ``retra`` sub-commands; returns its parser."""
+    p = subparsers.add_parser(
+        "ensembles", help="rebuild the cached ensembles of the curated scenarios (what the apps read)",
+        description="Run every curated scenario of the regions with many draws and write the quantiles of the "
+                    "aggregates the apps show to data/ensembles/<region>/<scenario>.nc, with provenance in "
+                    "data/ensembles/datapackage.json. Only missing or stale caches are rebuilt.")
+    p.add_argument("regions", nargs="*", metavar="REGION", help="region ids (default: son, swsn, … all with curated scenarios)")
+    p.add_argument("--draws", type=int, default=None, help="draws per scenario (default 1000)")
+    p.add_argument("--force", action="store_true", help="rebuild fresh caches too")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 5 if a cache is missing or stale")
+    p.set_defaults(func=cmd_ensembles)
+    return p
+
+
+def cmd_ensembles(args: argparse.Namespace) -> int:
+    """Rebuild (or, with ``--check``, check) the cached ensembles."""
+    from . import ensemble
+
+    status = ensemble.build_caches(list(args.regions) or None, draws=args.draws or ensemble.DRAWS,
+                                   force=args.force, check=args.check)
+    bad = [p for p, s in status.items() if s in ("stale", "missing")]
+    if args.check and bad:
+        print(f"retra ensembles: {len(bad)} cache(s) missing or stale; rebuild with: {ensemble.REBUILD}", file=sys.stderr)
+        return 5
+    return 0
+
+
 if __name__ == "__main__":  # pragma: no cover - `python -m retra_model.uncertainty.cli`
     parser = argparse.ArgumentParser(prog="retra")
-    add_parser(parser.add_subparsers(dest="command", required=True))
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_parser(sub)
+    add_ensembles_parser(sub)
     a = parser.parse_args()
     sys.exit(a.func(a))
