@@ -95,10 +95,15 @@ def main(argv=None) -> int:
     for key, slider in app.sliders.items():
         rows.append((f"explorer lever {key}", timed_moves(slider, sweep(slider, args.moves))))
         slider.value = slider.value  # noqa: PLW0127
-    for pid, (cb, size) in list(app.projects.items())[:1]:
-        rows.append((f"explorer project size {pid}", timed_moves(size, sweep(size, args.moves))))
-        rows.append((f"explorer project on/off {pid}", timed_moves(cb, sweep(cb, args.moves))))
-    app._on_reset()
+    with_projects = [v for _t, v in app.scenario_dd.options if "vw_agreement" in v or "powerco" in v]
+    if with_projects:  # a scenario with projects, for the project levers
+        app.scenario_dd.value = with_projects[0]
+        for pid, (cb, size) in list(app.projects.items())[:1]:
+            rows.append((f"explorer project size ({Path(with_projects[0]).stem}: {pid})",
+                         timed_moves(size, sweep(size, args.moves))))
+            rows.append((f"explorer project on/off ({Path(with_projects[0]).stem}: {pid})",
+                         timed_moves(cb, sweep(cb, args.moves))))
+    app.reset_btn.click()
     rows.append(("explorer year", timed_moves(app.year, sweep(app.year, args.moves))))
     rows.append(("explorer map in % / persons", timed_moves(app.relative, sweep(app.relative, args.moves))))
     council = CouncilApp(args.region)

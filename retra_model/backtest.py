@@ -89,3 +89,176 @@ def coverage(table: pd.DataFrame) -> pd.DataFrame:
         mean_abs_error_pct=("error_pct", lambda s: float(np.mean(np.abs(s)))),
         districts=("district", "count"),
     ).reset_index()
+
+
+# ---------------------------------------------------------------------------------------
+# Several regions and base years; the national level known; where the misses come from
+
+VARIANTS = ("default", "known_level")
+"""``default``: the scenario's levers as they are (the national level is a lever with its own
+uncertainty); ``known_level``: Germany's employment level set to what happened, so that what
+is left of the error is the regional shift (and the vehicle sector, which the level skips)."""
+
+
+def national_log_growth(region: Region, base_year: int, year: int) -> float:
+    """Realised log growth of all SvB in Germany from ``base_year`` to ``year`` [1].
+
+    Examples
+    --------
+    >>> from retra_model.regions import load_region
+    >>> round(national_log_growth(load_region("son"), 2017, 2019), 4)  # 32.16 m → 33.41 m
+    0.038
+    """
+    nat = region.national.total_employment()
+    return float(np.log(nat.loc[year] / nat.loc[base_year]))
+
+
+def known_level_rate(scenario: Scenario, region: Region, base_year: int, year: int) -> float:
+    """The level lever [1/yr] with which the trend reproduces Germany's realised growth in ``year``.
+
+    The level fades with the trend's half-life (:func:`retra_model.drivers.trend.factor`), so
+    the rate is ``ln(N_year / N_base) / effective_years``; with an uncertain half-life its
+    centre is used.
+    """
+    from .drivers.trend import factor
+    from .scenario import value_of
+
+    h = value_of(scenario.trend.half_life)
+    effective = float(np.log(factor(np.array(1.0), np.array(h), np.array(float(year - base_year)))))
+    return national_log_growth(region, base_year, year) / effective
+
+
+def backtest_known_level(scenario: Scenario, region: Region, base_year: int, *, draws: int = 500,
+                         seed: int = 0) -> pd.DataFrame:
+    """As :func:`backtest`, with Germany's employment level set to what it was.
+
+    For every forecast year one run with ``trend.level_growth`` fixed at
+    :func:`known_level_rate`; only that year's rows are kept. All other levers keep their
+    uncertainty (half-life, productivity, exposure, labour per powertrain …). The difference
+    to :func:`backtest` separates the error of the national level (a lever: nobody knows
+    Germany's employment in advance) from the error of the regional shift (what the model
+    itself claims to know).
+    """
+    last = int(region.employment["year"].max())
+    parts = []
+    for year in range(base_year + 1, last + 1):
+        rate = known_level_rate(scenario, region, base_year, year)
+        sc = scenario.replace({"trend": {"level_growth": rate}})
+        table = backtest(sc, region, base_year, draws=draws, seed=seed)
+        parts.append(table[table["year"] == year].assign(level_growth=rate))
+    return pd.concat(parts, ignore_index=True)
+
+
+def backtest_suite(regions=("son", "swsn"), base_years=(2017, 2018), *, draws: int = 500, seed: int = 0,
+                   scenario_dir="scenarios", scenario_name: str = "baseline") -> pd.DataFrame:
+    """Backtests of a scenario for several regions and base years, both :data:`VARIANTS`.
+
+    Parameters
+    ----------
+    regions : sequence of str
+        Region ids; the scenario is ``<scenario_dir>/<region>/<scenario_name>.yaml``.
+    base_years : sequence of int
+        Base years of the forecasts [yr]; each must leave three years of history before it.
+    draws, seed : int
+        Ensemble size and seed (the same for every run, so the table is reproducible).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of :func:`backtest` with ``variant``, ``region``, ``base_year`` and
+        ``horizon`` [yr] in front, and ``width_90_pct`` (width of the 90 % interval in % of
+        the median).
+    """
+    from pathlib import Path
+
+    from .regions import load_region
+
+    parts = []
+    for rid in regions:
+        region = load_region(rid)
+        scenario = Scenario.from_file(Path(scenario_dir) / rid / f"{scenario_name}.yaml")
+        for b in base_years:
+            for variant, fn in (("default", backtest), ("known_level", backtest_known_level)):
+                table = fn(scenario, region, int(b), draws=draws, seed=seed)
+                table = table.drop(columns=[c for c in ("level_growth",) if c in table])
+                table.insert(0, "horizon", table["year"] - int(b))
+                table.insert(0, "base_year", int(b))
+                table.insert(0, "region", rid)
+                table.insert(0, "variant", variant)
+                parts.append(table)
+    out = pd.concat(parts, ignore_index=True)
+    out["width_90_pct"] = 100 * (out["p95"] - out["p05"]) / out["median"]
+    return out
+
+
+def coverage_summary(suite: pd.DataFrame, by=("variant", "region", "base_year", "year")) -> pd.DataFrame:
+    """Coverage and errors of :func:`backtest_suite` over the districts, grouped by ``by``.
+
+    The rows of the regions' totals (``district`` equal to the region id) are left out of the
+    shares and reported as ``region_error_pct`` beside them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``in_50``, ``in_90`` [share of districts, 0–1], ``mean_error_pct`` (bias) and
+        ``mean_abs_error_pct`` [%], ``mean_width_90_pct`` [% of the median], ``districts``,
+        and ``region_error_pct`` [%] where the grouping keeps regions apart.
+    """
+    by = list(by)
+    is_region = suite["district"] == suite["region"]
+    districts = suite[~is_region]
+    out = districts.groupby(by).agg(
+        in_50=("in_50", "mean"), in_90=("in_90", "mean"),
+        mean_error_pct=("error_pct", "mean"),
+        mean_abs_error_pct=("error_pct", lambda s: float(np.mean(np.abs(s)))),
+        mean_width_90_pct=("width_90_pct", "mean"),
+        districts=("district", "count"),
+    ).reset_index()
+    if "region" in by:
+        tot = suite[is_region].groupby(by)["error_pct"].mean().rename("region_error_pct").reset_index()
+        out = out.merge(tot, on=by, how="left")
+    return out
+
+
+def error_by_sector(scenario: Scenario, region: Region, base_year: int, year: int | None = None, *,
+                    known_level: bool = False) -> pd.DataFrame:
+    """Where a deterministic backtest misses: forecast minus observed by sector, summed over districts.
+
+    Parameters
+    ----------
+    scenario, region, base_year
+        As for :func:`backtest`.
+    year : int, optional
+        Forecast year [yr]; the last year of the data by default.
+    known_level : bool
+        Use Germany's realised level (see :func:`backtest_known_level`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per sector: ``base`` (observed in the base year), ``observed``, ``forecast``,
+        ``error`` [persons], ``error_pct`` [% of observed] and ``share_of_error`` [1]. The split of
+        manufacturing into sectors (above all vehicles) is an estimate in the data, not a
+        published figure.
+    """
+    last = int(region.employment["year"].max())
+    year = last if year is None else int(year)
+    sc = scenario.replace({"trend": {"level_growth": known_level_rate(scenario, region, base_year, year)}}) \
+        if known_level else scenario
+    past = region.as_of(base_year)
+    data = sc.to_dict()
+    data["end_year"] = last
+    data["trend"]["fit_years"] = [int(region.meta["history_start"]), base_year]
+    data["volume"]["output_index"] = {last: 1.0}
+    data["projects"] = {}
+    sc = Scenario.from_dict(data, name=f"{scenario.name}-backtest-{base_year}", context=past.codelists())
+    res = run(sc, region=past)
+    forecast = res["employment"].sel(year=year).sum("district").to_pandas()
+    emp = region.employment["value"].sum("district")
+    table = pd.DataFrame({"base": emp.sel(year=base_year).to_pandas(), "observed": emp.sel(year=year).to_pandas(),
+                          "forecast": forecast})
+    table["error"] = table["forecast"] - table["observed"]
+    table["error_pct"] = 100 * table["error"] / table["observed"]
+    table["share_of_error"] = table["error"] / table["error"].sum()
+    table.index.name = "sector"
+    return table.reset_index()

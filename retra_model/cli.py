@@ -40,6 +40,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if getattr(args, "chunked", False) or getattr(args, "scheduler", None):
+        from .scale import cmd_run_scaled
+
+        return cmd_run_scaled(args)
     from tqdm import tqdm
 
     from .engine import run
@@ -155,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=None, help="ensemble seed (default: the scenario's)")
     p.add_argument("--force", action="store_true", help="replace an existing results folder")
     p.add_argument("--quiet", action="store_true")
+    from .scale import add_run_options  # --chunked, --scheduler: large runs through Dask
+
+    add_run_options(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("compare", help="compare scenarios of one region by driver")

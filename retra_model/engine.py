@@ -468,6 +468,24 @@ def run(scenario: Scenario, *, draws: int | None = None, seed: int | None = None
     return _to_dataset(out, scenario, region, draws, seed)
 
 
+def provenance(scenario: Scenario, region: Region, draws: int, seed: int) -> dict:
+    """What every result file carries: scenario and its hash, data version, versions, seed, time."""
+    return {
+        "title": f"retra results: {scenario.title.en}",
+        "scenario": scenario.name,
+        "scenario_title_de": scenario.title.de,
+        "scenario_hash": scenario.digest(),
+        "region": region.id,
+        "region_name": region.name,
+        "base_year": region.base_year,
+        "data_version": region.data_version(),
+        "retra_version": __version__,
+        "seed": int(seed),
+        "draws": int(draws),
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
 def _to_dataset(out: Direct, scenario: Scenario, region: Region, draws: int | None, seed: int) -> xr.Dataset:
     dims = ("draw", "district", "sector", "year")
     sectors = region.national.sectors.set_index("sector")
@@ -502,19 +520,8 @@ def _to_dataset(out: Direct, scenario: Scenario, region: Region, draws: int | No
     )
     if draws is None:
         ds = ds.isel(draw=0, drop=True)
+    ds.attrs.update(provenance(scenario, region, 0 if draws is None else int(draws), seed))
     ds.attrs.update({
-        "title": f"retra results: {scenario.title.en}",
-        "scenario": scenario.name,
-        "scenario_title_de": scenario.title.de,
-        "scenario_hash": scenario.digest(),
-        "region": region.id,
-        "region_name": region.name,
-        "base_year": region.base_year,
-        "data_version": region.data_version(),
-        "retra_version": __version__,
-        "seed": seed,
-        "draws": 0 if draws is None else int(draws),
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "decomposition": "LMDI-I for trend, electrification, volume; projects, infrastructure, indirect and "
                          "induced additive (indirect/induced: regional input-output model with FLQ, driven by "
                          "electrification, volume, projects and infrastructure, not the trend); "

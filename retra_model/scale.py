@@ -50,7 +50,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from . import __version__
+from . import engine
 from .engine import Sampler, evaluate
 from .regions import Region, load_region
 from .results import QUANTILES
@@ -160,21 +160,8 @@ def ensemble(scenario: Scenario, draws: int, seed: int | None = None, *, region:
 
 def _provenance(scenario: Scenario, region: Region, draws: int, seed: int, district_chunk: int,
                 draw_chunk: int) -> dict:
-    return {
-        "title": f"retra results: {scenario.title.en}",
-        "scenario": scenario.name,
-        "scenario_title_de": scenario.title.de,
-        "scenario_hash": scenario.digest(),
-        "region": region.id,
-        "region_name": region.name,
-        "base_year": region.base_year,
-        "data_version": region.data_version(),
-        "retra_version": __version__,
-        "seed": int(seed),
-        "draws": int(draws),
-        "district_chunk": int(district_chunk),
-        "draw_chunk": int(draw_chunk),
-    }
+    return {**engine.provenance(scenario, region, draws, seed),
+            "district_chunk": int(district_chunk), "draw_chunk": int(draw_chunk)}
 
 
 # ---------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import html
 import logging
+import os
 import time
 
 import ipywidgets as W
@@ -63,6 +64,33 @@ def _slider(lever: lv.Lever, value: float) -> W.FloatSlider:
     )
 
 
+_LOADER = """const cfg = JSON.parse(document.getElementById("jupyter-config-data")?.textContent || "{}");
+const url = new URL((cfg.baseUrl || "/") + "%s", window.location.href);
+const mod = await import(url.href);
+export default mod.default;
+"""
+
+
+@functools.cache
+def _served_figure_widget(path: str) -> type:
+    """A ``FigureWidget`` whose JavaScript is loaded from the Voilà server (``path``, relative to
+    its base URL) instead of travelling in the widget's state (see :func:`.serve.static_overlay`)."""
+
+    class RetraFigureWidget(go.FigureWidget):
+        _esm = _LOADER % path
+
+    return RetraFigureWidget
+
+
+def figure_widget(fig: go.Figure) -> go.FigureWidget:
+    """A ``FigureWidget`` of ``fig``: with the served loader under ``retra apps``, plain elsewhere."""
+    from .serve import ESM_ENV
+
+    path = os.environ.get(ESM_ENV)
+    cls = _served_figure_widget(path) if path else go.FigureWidget
+    return cls(fig)
+
+
 class FigureSlots:
     """One box per figure; the ``FigureWidget`` is made from the first figure shown in it.
 
@@ -87,7 +115,7 @@ class FigureSlots:
         if key in self.widgets:
             figures.update_figure(self.widgets[key], fig)
             return
-        fw = go.FigureWidget(fig)
+        fw = figure_widget(fig)
         fw._config = figures.config(f"{self.prefix}-{key}")
         self.widgets[key] = fw
         self.boxes[key].children = [fw]

@@ -12,8 +12,10 @@ a German "503" page (:data:`BUSY_DE`), and culls kernels idle for half an hour.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -45,6 +47,45 @@ def _limited_kernel_manager():
     _Limited.__name__ = _Limited.__qualname__ = "LimitedKernelManager"
     _Limited.__module__ = __name__
     return _Limited
+
+
+PLOTLY_STATIC = "retra-plotly-widget.js"
+"""Name under which Voilà serves plotly's widget bundle (``/voila/static/<name>``)."""
+
+ESM_ENV = "RETRA_PLOTLY_ESM"
+"""Environment variable that tells the apps' kernels where the bundle is served (relative to
+the server's base URL); without it (JupyterLab, nbval) each figure carries the bundle itself."""
+
+
+def static_overlay(folder: Path | None = None) -> Path:
+    """A Jupyter data folder that adds plotly's widget bundle to the static files of Voilà's
+    ``lab`` template (a symbolic link, nothing copied).
+
+    Plotly's ``FigureWidget`` is an anywidget whose JavaScript (5 MB) travels as part of every
+    figure's state: five figures put 25 MB through the page's websocket and evaluate the
+    bundle five times. Served once as a static file (cached by the browser), each figure
+    carries a three-line loader instead (:func:`retra_model.apps.explorer_ui.figure_widget`).
+    """
+    import plotly
+
+    bundle = Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
+    folder = Path(folder or tempfile.mkdtemp(prefix="retra-voila-"))
+    static = folder / "voila" / "templates" / "lab" / "static"
+    static.mkdir(parents=True, exist_ok=True)
+    link = static / PLOTLY_STATIC
+    if not link.exists():
+        link.symlink_to(bundle)
+    return folder
+
+
+def voila_env(base: dict | None = None, overlay: Path | None = None) -> dict:
+    """The environment of the Voilà server (and its kernels): the static overlay on
+    ``JUPYTER_PATH`` and :data:`ESM_ENV` set."""
+    env = dict(os.environ if base is None else base)
+    overlay = overlay or static_overlay()
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(overlay), env.get("JUPYTER_PATH", "")) if p)
+    env[ESM_ENV] = f"voila/static/{PLOTLY_STATIC}"
+    return env
 
 
 def __getattr__(name: str):
@@ -96,7 +137,12 @@ def cmd_apps(args: argparse.Namespace) -> int:
     else:
         for app in APPS:
             print(f"retra apps: {base}/voila/render/{app}")
+    overlay = static_overlay()
     try:
-        return subprocess.call(cmd)
+        return subprocess.call(cmd, env=voila_env(overlay=overlay))
     except KeyboardInterrupt:
         return 130
+    finally:
+        import shutil
+
+        shutil.rmtree(overlay, ignore_errors=True)
