@@ -59,7 +59,7 @@ the server's base URL); without it (JupyterLab, nbval) each figure carries the b
 
 def static_overlay(folder: Path | None = None) -> Path:
     """A Jupyter data folder that adds plotly's widget bundle to the static files of Voilà's
-    ``lab`` template (a symbolic link, nothing copied).
+    ``lab`` template (a copy: Tornado refuses to serve a link that points out of the folder).
 
     Plotly's ``FigureWidget`` is an anywidget whose JavaScript (5 MB) travels as part of every
     figure's state: five figures put 25 MB through the page's websocket and evaluate the
@@ -72,9 +72,11 @@ def static_overlay(folder: Path | None = None) -> Path:
     folder = Path(folder or tempfile.mkdtemp(prefix="retra-voila-"))
     static = folder / "voila" / "templates" / "lab" / "static"
     static.mkdir(parents=True, exist_ok=True)
-    link = static / PLOTLY_STATIC
-    if not link.exists():
-        link.symlink_to(bundle)
+    target = static / PLOTLY_STATIC
+    if not target.exists() or target.stat().st_size != bundle.stat().st_size:
+        import shutil
+
+        shutil.copyfile(bundle, target)
     return folder
 
 
@@ -94,9 +96,18 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
+PRELOADED = r"^(?!.*(Szenario-Explorer|Transformationsrat)\.ipynb$)"
+"""Voilà's ``preheat_denylist``: every notebook but the two apps (a regex, matched against the name)."""
+
+
 def voila_command(port: int = 8866, *, notebook: str | None = None, max_kernels: int = MAX_KERNELS,
-                  open_browser: bool = False, root: Path = NOTEBOOKS) -> list[str]:
+                  open_browser: bool = False, root: Path = NOTEBOOKS, preheat: bool = True) -> list[str]:
     """The ``voila`` command line that serves the apps (one notebook, or the folder).
+
+    With ``preheat`` Voilà keeps one kernel per app that has already run the app's notebook
+    (``--preheat_kernel``): a visitor gets a page whose app is built, and the pool refills in
+    the background. Pooled kernels count against ``max_kernels`` and are never culled.
+    Run it with :func:`voila_env` as the environment.
 
     >>> cmd = voila_command(8870)
     >>> "--strip_sources=True" in cmd and "--Voila.ip=127.0.0.1" in cmd
@@ -110,6 +121,8 @@ def voila_command(port: int = 8866, *, notebook: str | None = None, max_kernels:
         f"--LimitedKernelManager.max_kernels={max_kernels}",
         "--LimitedKernelManager.cull_idle_timeout=1800", "--LimitedKernelManager.cull_interval=300",
     ]
+    if preheat:
+        cmd += ["--preheat_kernel=True", "--pool_size=1", f"--VoilaKernelManager.preheat_denylist=['{PRELOADED}']"]
     if not open_browser:
         cmd.append("--no-browser")
     return cmd
@@ -123,6 +136,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--max-kernels", type=int, default=MAX_KERNELS,
                    help=f"most pages open at once (default {MAX_KERNELS})")
     p.add_argument("--open", action="store_true", help="open a browser")
+    p.add_argument("--no-preheat", action="store_true",
+                   help="start each page's kernel on request (slower pages, no kernels kept waiting)")
     p.set_defaults(func=cmd_apps)
     return p
 
@@ -130,7 +145,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def cmd_apps(args: argparse.Namespace) -> int:
     """Run Voilà until interrupted; print where the apps are."""
     notebook = {"explorer": APPS[0], "council": APPS[1], None: None}[args.app]
-    cmd = voila_command(args.port, notebook=notebook, max_kernels=args.max_kernels, open_browser=args.open)
+    cmd = voila_command(args.port, notebook=notebook, max_kernels=args.max_kernels, open_browser=args.open,
+                        preheat=not args.no_preheat)
     base = f"http://127.0.0.1:{args.port}"
     if notebook:
         print(f"retra apps: {base}/")

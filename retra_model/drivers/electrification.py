@@ -113,6 +113,10 @@ def factor(exposure: np.ndarray, index: np.ndarray, index_base: np.ndarray) -> n
     Returns
     -------
     numpy.ndarray
-        Factor [1]; 1 where exposure is 0 and in the base year.
+        Factor [1]; 1 where exposure is 0, in the base year, and where the base-year mix
+        needs no powertrain labour at all (index 0).
     """
-    return 1.0 - exposure + exposure * (index / index_base)
+    # with no powertrain labour in the base year there is nothing for the mix to scale: ratio 1
+    base = np.broadcast_to(index_base, np.broadcast_shapes(np.shape(index), np.shape(index_base)))
+    ratio = np.divide(index, base, out=np.ones(base.shape), where=base > 0)
+    return 1.0 - exposure + exposure * ratio
