@@ -106,7 +106,7 @@ def national_log_growth(region: Region, base_year: int, year: int) -> float:
     Examples
     --------
     >>> from retra_model.regions import load_region
-    >>> round(national_log_growth(load_region("son"), 2017, 2019), 4)  # 32.16 m → 33.41 m
+    >>> round(national_log_growth(load_region("son"), 2017, 2019), 3)  # 32.16 m → 33.41 m
     0.038
     """
     nat = region.national.total_employment()
