@@ -37,11 +37,11 @@ from .errors import Problem, ScenarioError
 from .regions import Region, load_region
 from .scenario import Distribution, Scenario, value_of
 
-DRIVERS = ("trend", "electrification", "volume", "projects", "infrastructure", "indirect", "induced",
+DRIVERS = ("trend", "electrification", "volume", "productivity", "projects", "infrastructure", "indirect", "induced",
            "gva_productivity")
 """The drivers of a direct run, in the order of the decomposition."""
 
-MULTIPLICATIVE = ("trend", "electrification", "volume")
+MULTIPLICATIVE = ("trend", "electrification", "volume", "productivity")
 
 
 # ---------------------------------------------------------------------------------------
@@ -176,7 +176,14 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     national = region.national.total_employment().loc[tr.fit_years[0]:tr.fit_years[1]]
     shift = rates - trend.growth_rates(national.values, national.index.values)
     shift = np.where(np.isin(sect, tr.exclude_sectors)[None, :], 0.0, shift)
-    level = np.where(np.isin(sect, tr.exclude_sectors), 0.0, 1.0)[None, None, :, None] * _col(sampler(tr.level_growth, "trend.level_growth"))
+    trended = np.where(np.isin(sect, tr.exclude_sectors), 0.0, 1.0)[None, None, :, None]
+    level = trended * _col(sampler(tr.level_growth, "trend.level_growth"))
+    if tr.shift_sd is not None and not sampler.deterministic:
+        # each district's shift against Germany is itself uncertain: one normal draw per district
+        from scipy.stats import norm
+
+        z = np.stack([norm.ppf(sampler.uniforms(f"trend.shift.{d}")) for d in dist], axis=-1)  # (n, D)
+        level = level + trended * (_col(sampler(tr.shift_sd, "trend.shift_sd")) * z[:, :, None, None])
     f_trend = trend.factor(shift[None, :, :, None] + level, _col(sampler(tr.half_life, "trend.half_life")), tau)
 
     # 2. electrification
@@ -205,12 +212,14 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     points = {y: sampler(v, f"volume.output_index.{y}") for y, v in vo.output_index.items()}
     vindex = volume.output_index(years, points, base)  # (n, T)
     mask = np.isin(sect, vo.sectors)[None, None, :, None]
-    f_vol = volume.factor(vindex[:, None, None, :], _col(sampler(vo.productivity_growth, "volume.productivity_growth")), tau, mask)
+    f_vol = volume.factor(vindex[:, None, None, :], mask)
+    g_prod = _col(sampler(vo.productivity_growth, "volume.productivity_growth"))
+    f_prod = volume.productivity_factor(g_prod, tau, mask)
 
     # A factor of exactly 0 (output index 0, all powertrain labour gone) has no logarithm: LMDI
     # replaces zeros by a tiny positive number, which changes results by less than 1e-6 persons
     # (Ang & Liu 2007, Energy Policy 35(1), 238-246, doi:10.1016/j.enpol.2005.11.001).
-    factors = {"trend": f_trend, "electrification": f_elec, "volume": f_vol}
+    factors = {"trend": f_trend, "electrification": f_elec, "volume": f_vol, "productivity": f_prod}
 
     # GVA per employee over time [EUR thousand per job]
     q0 = region.gva_per_employee["value"].transpose("district", "sector").values[None, :, :, None]
@@ -218,7 +227,8 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     growth = np.stack([sampler(g.by_sector[s], f"gva.by_sector.{s}") if s in g.by_sector
                        else sampler(g.productivity_growth, "gva.productivity_growth") for s in sect], axis=-1)
     q = gva.per_employee_path(q0, growth[:, None, :, None], tau)  # (n, D, S, T)
-    shape = np.broadcast_shapes(e0.shape, f_trend.shape, f_elec.shape, f_vol.shape, q.shape)
+    q = q / f_prod  # in the volume sectors GVA per employee also grows with their labour productivity
+    shape = np.broadcast_shapes(e0.shape, *(f.shape for f in factors.values()), q.shape)
 
     # The change by driver is written in place into two preallocated arrays (no copies).
     emp_ch = np.empty((len(DRIVERS), *shape))
@@ -321,7 +331,8 @@ def _cap_io_losses(before: np.ndarray, change: dict, gva_change: dict) -> None:
 
 PROPAGATED = ("electrification", "volume", "projects", "infrastructure")
 """Drivers whose direct change propagates through the input-output model. Not the trend: it is
-observed total employment, suppliers and services included."""
+observed total employment, suppliers and services included; not productivity: it removes jobs
+at constant output, so suppliers sell as much as before."""
 
 
 _IO_CACHE: dict = {}

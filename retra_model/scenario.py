@@ -154,6 +154,7 @@ def _fmt(x: float | None) -> str:
 Share = _lever(units.SHARE, 0, 1)
 Ratio = _lever(units.RATIO, 0, 3)
 Rate = _lever(units.RATE, -0.5, 0.5)
+Spread = _lever(units.RATE, 0, 0.5)
 Years = _lever(units.YEARS, 0.1, 200)
 SteepYear = _lever(units.RATE, 0.01, 5)
 YearValue = _lever(units.YEAR, 1990, 2100)
@@ -274,6 +275,9 @@ class Trend(_Strict):
     fit_years: tuple[int, int] = Field(description="first and last year of the fit [yr]")
     half_life: Years = Field(description="years after which the trend's growth rate has halved [yr]")
     level_growth: Rate = Field(description="growth of employment in Germany as a whole, all sectors [1/yr]")
+    shift_sd: Spread | None = Field(
+        default=None, description="standard deviation of each district's growth against Germany, drawn once "
+                                  "per district in ensembles; empty = the fitted shift is taken as certain [1/yr]")
     exclude_sectors: list[Sector] = Field(
         default_factory=list, description="sectors whose future is left to the explicit drivers"
     )

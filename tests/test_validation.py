@@ -89,7 +89,10 @@ def test_known_level_bands_are_narrower(suite):
     """
     default = suite[suite["variant"] == "default"].set_index(["region", "base_year", "district", "year"])
     known = suite[suite["variant"] == "known_level"].set_index(["region", "base_year", "district", "year"])
-    assert (known["width_90_pct"] <= default["width_90_pct"] + 1e-9).all()
+    # With the regional shift uncertain too, the two variants share that spread; removing the
+    # level's spread narrows the bands on the whole (Monte Carlo noise allows a few exceptions).
+    assert known["width_90_pct"].mean() < default["width_90_pct"].mean()
+    assert (known["width_90_pct"] <= default["width_90_pct"] * 1.05).mean() >= 0.9
 
 
 def test_known_level_variant_equals_backtest_with_that_level(swsn, swsn_baseline):

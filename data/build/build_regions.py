@@ -59,6 +59,7 @@ REGIONS = {
             "trend": "context",
             "electrification": "technologische_transformation",
             "volume": "technologische_transformation",
+            "productivity": "technologische_transformation",
             "gva_productivity": "technologische_transformation",
             "projects": "neue_geschaeftsmodelle",
             "infrastructure": "infrastrukturelle_transformation",
@@ -94,6 +95,7 @@ REGIONS = {
             "gva_productivity": "innovation_und_technologietransformation",
             "projects": "industriepolitik",
             "volume": "industriepolitik",
+            "productivity": "industriepolitik",
             "infrastructure": "industriepolitik",
             "indirect": "arbeit_und_beschaeftigung",
             "induced": "arbeit_und_beschaeftigung",
@@ -109,17 +111,18 @@ REGIONS["de"] = {  # every Kreis: the district list is read from the VG250 geome
     "network_long": "all districts (Kreise) of Germany",
     "districts": {},
     "labs": {"national": ("Bundesweit (alle Treiber)", "National (all drivers)")},
-    "driver_lab": {drv: "national" for drv in ("electrification", "volume", "gva_productivity", "projects",
+    "driver_lab": {drv: "national" for drv in ("electrification", "volume", "productivity", "gva_productivity", "projects",
                                                "infrastructure", "indirect", "induced")} | {"trend": "context"},
     "lab_kind": "Lab",
 }
 CONTEXT_LAB = ("Strukturtrend (ohne Lab)", "Structural trend (no lab)")
-DRIVERS = ["trend", "electrification", "volume", "projects", "infrastructure", "indirect", "induced",
+DRIVERS = ["trend", "electrification", "volume", "productivity", "projects", "infrastructure", "indirect", "induced",
            "gva_productivity"]
 DRIVER_LABELS = {
     "trend": "Strukturtrend / structural trend",
     "electrification": "Elektrifizierung des Antriebs / powertrain electrification",
-    "volume": "Produktionsvolumen und Arbeitsproduktivität / production volume and labour productivity",
+    "volume": "Produktionsvolumen / production volume",
+    "productivity": "Arbeitsproduktivität im Fahrzeugbau / labour productivity in vehicle making",
     "projects": "Ansiedlungen und Projekte / plant projects",
     "infrastructure": "Infrastrukturinvestitionen / infrastructure investment",
     "indirect": "indirekte Effekte (Vorleistungen) / indirect (supply-chain) effects",

@@ -2,7 +2,8 @@
 
 The notebook ``notebooks/Transformationsrat.ipynb`` only calls :func:`app`. The functions
 here are plain and tested (``tests/test_apps.py``): which scenarios are curated, their
-seeded ensembles, the key-figure tables, and the chances and risks as German sentences
+cached ensembles (``data/ensembles/``, read at start-up; a missing or stale one is computed
+live and named in a German notice), the key-figure tables, and the chances and risks as German sentences
 generated from the results, each with the sources of the assumptions behind it.
 
 Scenario files give their sources as free text (mostly English); the page must show no

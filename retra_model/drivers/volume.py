@@ -1,12 +1,14 @@
-"""Vehicle output and labour productivity in vehicle production.
+"""Vehicle output and labour productivity in vehicle production: two factors.
 
 Jobs in the sectors the scenario names (vehicle making by default) follow output divided by
-labour productivity:
+labour productivity, written as two drivers so that each can be seen on its own:
 
-.. math::  F(t) = \\frac{V(t)}{(1 + g)^{t - t_0}}
+.. math::  F_\\text{volume}(t) = V(t), \\qquad F_\\text{productivity}(t) = (1 + g)^{-(t - t_0)}
 
 with :math:`V` the output index (1 in the base year, linear between the years the
 scenario gives, held after the last) and :math:`g` the growth of output per employee.
+Productivity removes jobs but not output: its job losses do not propagate to suppliers,
+and value added per employee in these sectors grows with it (see the engine).
 """
 
 from __future__ import annotations
@@ -41,18 +43,34 @@ def output_index(years: np.ndarray, points: dict[int, np.ndarray], base_year: in
     return piecewise_linear(years, {base_year: np.ones(1)} | dict(points), before=None)
 
 
-def factor(index: np.ndarray, productivity_growth: np.ndarray, tau: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Employment relative to the base year from output and productivity.
+def factor(index: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Employment relative to the base year from vehicle output [1].
 
     Parameters
     ----------
     index : numpy.ndarray
         Output index, ``(draw, 1, 1, year)`` [1].
+    mask : numpy.ndarray of bool
+        Sectors the driver applies to, ``(1, 1, sector, 1)``.
+    """
+    return np.where(mask, index, 1.0)
+
+
+def productivity_factor(productivity_growth: np.ndarray, tau: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Employment relative to the base year from labour productivity at constant output [1].
+
+    Parameters
+    ----------
     productivity_growth : numpy.ndarray
         Growth of output per employee, ``(draw, 1, 1, 1)`` [1/yr].
     tau : numpy.ndarray
         Years since the base year, ``(year,)`` [yr].
     mask : numpy.ndarray of bool
         Sectors the driver applies to, ``(1, 1, sector, 1)``.
+
+    Examples
+    --------
+    >>> productivity_factor(np.array([[[[0.1]]]]), np.arange(3.0), np.array([[[[True]]]])).round(4).ravel()
+    array([1.    , 0.9091, 0.8264])
     """
-    return np.where(mask, index / (1.0 + productivity_growth) ** tau, 1.0)
+    return np.where(mask, (1.0 + productivity_growth) ** -tau, 1.0)
