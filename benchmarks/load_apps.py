@@ -92,12 +92,19 @@ async def session(i: int, browser, base: str, args, results: list, opened: async
             if label in text:
                 handle = box.locator(".noUi-handle, .ui-slider-handle").first
                 break
+        readout = handle.locator("xpath=ancestor::div[contains(@class,'widget-hslider')]").locator(".widget-readout")
         for m in range(args.moves):
             before = await page.evaluate(SIGNATURE, watch)
+            value = await readout.first.inner_text()
             await handle.focus()
             t1 = time.perf_counter()
             await page.keyboard.press(keys[m % 2])
-            await page.wait_for_function(CHANGED, arg=[watch, before], timeout=args.timeout * 1000)
+            try:
+                await page.wait_for_function(CHANGED, arg=[watch, before], timeout=args.timeout * 1000)
+            except Exception:
+                now = await readout.first.inner_text()
+                raise RuntimeError(f"move {m + 1}: slider {value} → {now}, figure unchanged after "
+                                   f"{args.timeout:.0f} s") from None
             rec["moves"].append(time.perf_counter() - t1)
             await asyncio.sleep(args.think)
         body = await page.inner_text("body")

@@ -20,6 +20,7 @@ DRIVER_LABELS_DE = {
     "trend": "Strukturtrend",
     "electrification": "Elektrifizierung",
     "volume": "Fahrzeugmenge und Produktivität",
+    "productivity": "Produktivität im Fahrzeugbau",
     "projects": "Projekte und Programme",
     "gva_productivity": "Produktivität (Wertschöpfung je Beschäftigten)",
     "infrastructure": "Infrastruktur (Laden, Netze, Wasserstoff)",
@@ -325,7 +326,7 @@ def change_by_driver(ds: xr.Dataset, year: int, variable: str = "employment",
         iy = int(ds.indexes["year"].get_loc(year))
         q = ds[f"{variable}_driver_change"].values[:, _area(ds, district), :, iy]
         df = pd.DataFrame({"driver": [str(d) for d in ds["driver"].values],
-                           "label": [str(x) for x in ds["driver_label"].values],
+                           "label": [driver_label(d) for d in ds["driver"].values],  # today's names, not the file's
                            "lab": [str(x) for x in ds["driver_lab_label"].values], **_qcols(q)})
         df["change"] = df["median"]
         return df
@@ -351,7 +352,9 @@ def change_by_lab(ds: xr.Dataset, year: int, variable: str = "employment",
         q = ds[f"{variable}_lab_change"].values[:, _area(ds, district), :, iy]
         df = pd.DataFrame({"lab": [str(x) for x in ds["lab"].values], **_qcols(q)})
         df["change"] = df["median"]
-        df["drivers"] = [str(x) for x in ds["lab_drivers"].values]
+        labs = [str(x) for x in ds["driver_lab_label"].values]
+        df["drivers"] = [", ".join(driver_label(d) for d, lb in zip(ds["driver"].values, labs, strict=True) if lb == lab)
+                         for lab in df["lab"]]
         return df
     ch = ds[f"{variable}_change"].sel(year=year)
     ch = ch.sel(district=district) if district else ch.sum("district")

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 KEY_YEARS = (2030, 2035, 2045)
 
-SECTIONS = {"trend": "trend", "electrification": "electrification", "volume": "volume",
+SECTIONS = {"trend": "trend", "electrification": "electrification", "volume": "volume", "productivity": "volume",
             "gva_productivity": "gva", "infrastructure": "infrastructure", "indirect": "input_output",
             "induced": "input_output", "labour": "labour"}
 """The scenario section that holds the assumptions (and sources) of each driver."""
