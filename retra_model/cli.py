@@ -185,9 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_list)
 
     from .apps import serve as apps_serve
+    from .uncertainty.cli import add_ensembles_parser
     from .uncertainty.cli import add_parser as add_calibrate  # imports pymc only when run
 
     add_calibrate(sub)
+    add_ensembles_parser(sub)  # retra ensembles [REGION ...] [--draws 1000] [--force] [--check]
     apps_serve.add_parser(sub)  # retra apps [--port 8866] [--app explorer|council] [--max-kernels 8]
     return parser
 

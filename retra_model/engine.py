@@ -261,6 +261,13 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
             qp = _col(sampler(pr.gva_per_job, f"projects.{pid}.gva_per_job"))[:, 0, 0, :] * (1.0 + growth[:, s, None]) ** tau
             gch["projects"][:, d, s, :] += jobs * qp / 1000.0
     employment = em + ch["projects"]
+    if not sampler.deterministic and (employment < -1e-9).any():
+        # In the tails of an ensemble a job-reduction programme can meet a sector that the other
+        # drivers have already shrunk: it cannot cut jobs that are gone, so its cut is capped there.
+        short = np.minimum(employment, 0.0)
+        ch["projects"] -= short
+        gch["projects"] -= short * q / 1000.0
+        employment -= short
     if (employment < -1e-9).any():
         n, d, s, t = np.argwhere(employment < -1e-9)[0]
         culprits = [pid for pid, pr in scenario.projects.items()

@@ -112,3 +112,19 @@ def test_draws_do_not_depend_on_chunking():
     other_key = Sampler(700, seed=5)(lever, "a.c")
     assert not np.array_equal(whole, other_key)
     assert 0.3 <= whole.min() and whole.max() <= 0.7
+
+
+def test_in_ensembles_a_programme_cannot_cut_jobs_that_are_gone(toy, toy_neutral):
+    """Deterministic runs refuse such a scenario (above); in an ensemble's tails the cut is capped."""
+    sc = toy_neutral.replace({"projects": {"cut": {
+        "label": {"de": "Abbau", "en": "Cut"}, "district": "99002", "sector": "ict",
+        "jobs": {2025: {"distribution": "uniform", "low": -400, "high": 0, "source": "test"}}, "source": "test"}},
+        "electrification": {"labour_intensity": {"bev": 0.5}}})
+    base_ict = float(toy.base().sel(district="99002", sector="ict"))
+    assert base_ict < 400
+    ds = run(sc, region=toy, draws=200, seed=4)
+    assert float(ds["employment"].min()) >= -1e-9
+    total = ds["employment"] - ds["employment"].sel(year=toy.base_year)
+    assert float(abs(ds["employment_change"].sum("driver") - total).max()) < 1e-9
+    cut = ds["employment_change"].sel(driver="projects", district="99002", sector="ict", year=2030)
+    assert float(cut.min()) >= -base_ict - 1e-9
