@@ -22,6 +22,19 @@ from .regions import Region
 from .scenario import Scenario
 
 
+def as_of_scenario(scenario: Scenario, region: Region, base_year: int) -> tuple[Scenario, Region]:
+    """The scenario and region as they stood in ``base_year``: trend fitted up to it, run to the
+    data's last year, no output path and no projects (they are dated after the window)."""
+    last = int(region.employment["year"].max())
+    past = region.as_of(base_year)
+    data = scenario.to_dict()
+    data["end_year"] = last
+    data["trend"]["fit_years"] = [int(region.meta["history_start"]), base_year]
+    data["volume"]["output_index"] = {last: 1.0}
+    data["projects"] = {}
+    return Scenario.from_dict(data, name=f"{scenario.name}-backtest-{base_year}", context=past.codelists()), past
+
+
 def backtest(scenario: Scenario, region: Region, base_year: int, *, draws: int = 500,
              seed: int = 0) -> pd.DataFrame:
     """Forecast district totals from ``base_year`` and compare with the published figures.
@@ -47,13 +60,7 @@ def backtest(scenario: Scenario, region: Region, base_year: int, *, draws: int =
         ``error_pct`` [%], ``in_50`` and ``in_90`` (bool).
     """
     last = int(region.employment["year"].max())
-    past = region.as_of(base_year)
-    data = scenario.to_dict()
-    data["end_year"] = last
-    data["trend"]["fit_years"] = [int(region.meta["history_start"]), base_year]
-    data["volume"]["output_index"] = {last: 1.0}
-    data["projects"] = {}
-    sc = Scenario.from_dict(data, name=f"{scenario.name}-backtest-{base_year}", context=past.codelists())
+    sc, past = as_of_scenario(scenario, region, base_year)
     ens = run(sc, region=past, draws=draws, seed=seed)
     total = ens["employment"].sum("sector")
     total = xr_concat_region(total, region.id)
@@ -245,13 +252,7 @@ def error_by_sector(scenario: Scenario, region: Region, base_year: int, year: in
     year = last if year is None else int(year)
     sc = scenario.replace({"trend": {"level_growth": known_level_rate(scenario, region, base_year, year)}}) \
         if known_level else scenario
-    past = region.as_of(base_year)
-    data = sc.to_dict()
-    data["end_year"] = last
-    data["trend"]["fit_years"] = [int(region.meta["history_start"]), base_year]
-    data["volume"]["output_index"] = {last: 1.0}
-    data["projects"] = {}
-    sc = Scenario.from_dict(data, name=f"{scenario.name}-backtest-{base_year}", context=past.codelists())
+    sc, past = as_of_scenario(sc, region, base_year)
     res = run(sc, region=past)
     forecast = res["employment"].sel(year=year).sum("district").to_pandas()
     emp = region.employment["value"].sum("district")
