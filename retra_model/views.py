@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .apps.format import fmt_eur_mio, fmt_int, fmt_num, fmt_pct
+from .apps.format import fmt_int, fmt_num, fmt_pct
 from .regions import Region
 from .results import KEY_YEARS, key_figures
 

@@ -67,7 +67,7 @@ import pandas as pd
 import xarray as xr
 
 from ..regions import data_root
-from .draws import GROUP, data_hash, posterior_path
+from .draws import data_hash, posterior_path
 
 BEV_FILES = ["national/kba_registrations_annual.csv", "national/kba_registrations_monthly.csv"]
 LABOUR_FILES = ["national/labour_intensity_evidence.csv"]

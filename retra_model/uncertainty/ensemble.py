@@ -30,7 +30,6 @@ import xarray as xr
 
 from ..errors import CacheError, ScenarioError
 from ..regions import Region, load_region
-from ..results import QUANTILES, region_total
 from ..scenario import Distribution, Scenario
 from .draws import load_posterior, split_name
 
