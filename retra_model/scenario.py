@@ -117,8 +117,8 @@ def _lever(kind: Kind, lo: float | None = None, hi: float | None = None, *, unit
             span = f"between {_fmt(lo)} and {_fmt(hi)}" if lo is not None and hi is not None else (
                 f"at least {_fmt(lo)}" if lo is not None else f"at most {_fmt(hi)}")
             raise PydanticCustomError(
-                "out_of_range", "{x} is out of range: {name} must be {span} {unit}",
-                {"x": _fmt(x), "name": kind.name, "span": span, "unit": kind.unit},
+                "out_of_range", "{x} is out of range: {name} must be {span}{unit}",
+                {"x": _fmt(x), "name": kind.name, "span": span, "unit": "" if kind.unit == "1" else f" {kind.unit}"},
             )
         return x
 
