@@ -397,3 +397,22 @@ def test_plotly_config_is_german():
     cfg = figures.config("x")
     assert cfg["locale"] == "de"
     assert cfg["locales"]["de"]["dictionary"]["Download plot as a PNG"] == "Abbildung als PNG-Bild herunterladen"
+
+
+def test_requalification_view_is_german_and_adds_up():
+    import re as _re
+
+    from retra_model.apps import explorer as ex
+    from retra_model.labour import requalification_table
+
+    state = ex.load_state("son", REPO / "scenarios/son/vw_agreement.yaml")
+    state.year = 2035
+    text = ex.requalification_html(state)
+    assert "Qualifizierungsbedarf 2020–2035" in text and "Maschinen- und Fahrzeugtechnikberufe" in text
+    assert "requalification" not in text and "jobs_lost" not in text  # no raw variable names
+    table = requalification_table(ex.run(state.tweaked, region=state.region), state.region, state.tweaked.labour, 2035)
+    need = int(round(table["requalification"].sum()))
+    assert f"<b>{ex.fmt_int(need)}</b>" in text
+    assert _re.search(r"\d\.\d{3}", text)  # German thousands separator
+    state.year = state.region.base_year
+    assert ex.requalification_html(state) == ""

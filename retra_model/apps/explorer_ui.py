@@ -148,6 +148,7 @@ class ExplorerApp:
         self.download = W.HTML()
         self.summary = W.HTML()
         self.status = W.HTML()
+        self.requalification = W.HTML()
         self.notice = W.HTML()
         self.figs = FigureSlots("szenario-explorer")
         self.sliders: dict[str, W.FloatSlider] = {}
@@ -176,7 +177,7 @@ class ExplorerApp:
                    layout=W.Layout(flex_flow="row wrap")),
             W.HBox([self.figs.slot("map", cell), self.figs.slot("waterfall", cell)],
                    layout=W.Layout(flex_flow="row wrap")),
-            self.figs.slot("sectors", W.Layout(width="100%")), self.status,
+            self.figs.slot("sectors", W.Layout(width="100%")), self.requalification, self.status,
         ], layout=W.Layout(flex="1 1 auto", min_width="600px"))
         self.root = W.VBox([W.HTML(CSS), W.HBox([side, main])])
         self.root.add_class("retra-app")
@@ -275,6 +276,8 @@ class ExplorerApp:
         ex.update_figures(self.state, self.figs.widgets, what)
         if what == "levers":
             self.summary.value = ex.summary_html(self.state)
+        if what in ("levers", "year"):
+            self.requalification.value = ex.requalification_html(self.state)
         self.state.timings["figures"] = time.perf_counter() - t1
         self.state.timings["total"] = time.perf_counter() - t0
         self._status()
@@ -286,6 +289,7 @@ class ExplorerApp:
         for k, fig in new.items():
             self.figs.show(k, fig)
         self.summary.value = ex.summary_html(self.state)
+        self.requalification.value = ex.requalification_html(self.state)
         self.state.timings["figures"] = time.perf_counter() - t0
         self.state.timings["total"] = self.state.timings.get("compute", 0) + self.state.timings["figures"]
         self._status()
