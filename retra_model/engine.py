@@ -41,8 +41,6 @@ DRIVERS = ("trend", "electrification", "volume", "productivity", "projects", "in
            "gva_productivity")
 """The drivers of a direct run, in the order of the decomposition."""
 
-MULTIPLICATIVE = ("trend", "electrification", "volume", "productivity")
-
 
 # ---------------------------------------------------------------------------------------
 # Levers → arrays over draws
