@@ -58,19 +58,26 @@ def atomic_dir(target: Path, write: Callable[[Path], None], *, force: bool = Fal
     return target
 
 
-def atomic_text(target: Path, text: str) -> Path:
-    """Write a text file atomically (temporary file in the same folder, then rename)."""
+def atomic_file(target: Path, write: Callable[[Path], None], *, suffix: str = ".partial") -> Path:
+    """Write one file atomically: ``write(tmp)`` fills a temporary file beside ``target``, which is
+    renamed into place only when complete (and removed if anything fails)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        write(Path(tmp))
+        os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def atomic_text(target: Path, text: str) -> Path:
+    """Write a text file atomically (temporary file in the same folder, then rename)."""
+    return atomic_file(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def tidy(ds: xr.Dataset) -> pd.DataFrame:

@@ -56,8 +56,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +64,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ..export import atomic_file
 from ..regions import data_root
 from .draws import data_hash, posterior_path
 
@@ -375,18 +374,12 @@ def write_posterior(name: str, idata, *, files: list[str], attrs: dict, extra_gr
         **attrs,
     }
     out.posterior.attrs.update({k: v if isinstance(v, (str, int, float)) else json.dumps(v) for k, v in stamp.items()})
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".nc", dir=target.parent)
-    os.close(fd)
-    try:
+    def write(tmp: Path) -> None:
         out.to_netcdf(tmp)
         for g, ds in extra_groups.items():
             ds.to_netcdf(tmp, group=g, mode="a")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+
+    return atomic_file(target, write, suffix=".nc")
 
 
 def _flat(idata, names: list[str]) -> dict[str, np.ndarray]:

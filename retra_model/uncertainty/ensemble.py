@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import xarray as xr
 
 from ..errors import CacheError, ScenarioError
+from ..export import atomic_file
 from ..regions import Region, load_region
 from ..scenario import Distribution, Scenario
 from .draws import load_posterior, split_name
@@ -111,19 +110,9 @@ def write_ensemble(scenario: Scenario, path: str | Path, *, draws: int = 1000, s
     res.attrs.update(provenance(scenario, region))
     res.attrs["scenario_file"] = _relative(scenario.file) if scenario.file else scenario.name
     res.attrs.pop("created", None)  # the same inputs give the same bytes
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".nc", dir=path.parent)
-    os.close(fd)
     encoding = {v: {"dtype": "float32", "zlib": True, "complevel": 6} for v in res.data_vars}
-    try:
-        res.to_netcdf(tmp, engine="h5netcdf", encoding=encoding)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_file(Path(path), lambda tmp: res.to_netcdf(tmp, engine="h5netcdf", encoding=encoding),
+                       suffix=".nc")
 
 
 def read_ensemble(scenario: Scenario, path: str | Path, *, region: Region | None = None) -> xr.Dataset:
