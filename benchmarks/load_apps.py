@@ -1,34 +1,49 @@
-"""Load test of the Voilà apps on loopback: N concurrent sessions in headless chromium.
+"""Load test of the Voilà apps on loopback: N concurrent sessions, each moving levers.
 
-    .venv/bin/python benchmarks/load_apps.py [--sessions 20] [--moves 5] [--deadline 600]
+    .venv/bin/python benchmarks/load_apps.py [--sessions 20] [--browsers 2] [--moves 5]
 
-Not part of pytest. Starts its own Voilà server (``retra apps`` settings, on 127.0.0.1 only,
-a free port) with a kernel limit of ``sessions`` + the two pre-run pool kernels, then opens
-``--sessions`` pages at once in one headless Debian chromium (Playwright; each page its own
-browser context, i.e. its own cookies and kernel) — even sessions the Szenario-Explorer, odd
-ones the Transformationsrat — staggered by ``--stagger`` seconds. Each session waits until
-its page is interactive (every figure drawn), then moves a slider ``--moves`` times (the
-explorer's BEV lever, the council's year), one key press each, waiting for the figure to
-change and ``--think`` seconds between moves, then closes its page. With every session
-open, one more page is requested over HTTP to show what a visitor beyond the limit sees.
+Not part of pytest. Starts its own Voilà server (``retra apps`` settings, 127.0.0.1 only, a
+free port) with a kernel limit of ``--sessions`` + the two pre-run pool kernels, then opens
+``--sessions`` app sessions at once, staggered by ``--stagger`` seconds — even ones the
+Szenario-Explorer, odd ones the Transformationsrat. Each session opens its page, waits
+until it is interactive, moves a lever ``--moves`` times (the explorer's *Tempo der
+Umstellung*, the council's year), one step each, waiting for the figures to change and
+``--think`` seconds between moves, then holds its page until all are open and closes it.
+With every session open, one more page is requested to show what a visitor beyond the
+limit sees.
 
-Bounded: at most ``--sessions`` pages (≤ 40), every wait has a timeout, and the whole test
-stops after ``--deadline`` seconds whatever happens; the server is stopped at the end.
+Two kinds of session, because on this 2-core machine the browsers would otherwise compete
+with the server they measure (a council's 20 browsers run on 20 laptops, not on the server):
 
-Why real browsers and not a websocket-level widget client: the latency that matters is
-the one a council member sees (kernel + websocket + plotly.js drawing), and 20 chromium
-pages fit this 24 GB box (≈ 150 MB each, next to 22 kernels of ≈ 300 MB). The 2 cores
-are the bottleneck either way; the report gives the load average.
+* ``--browsers`` of them (default 2) are real pages in headless Debian chromium
+  (Playwright; each page its own browser context, i.e. its own kernel). Time to interactive
+  is until every figure is drawn; a move is timed from the key press to the figure's SVG
+  changing. This is what a council member sees, with the server under the load below.
+* the rest are protocol-level clients: each loads the page over HTTP, opens the kernel's
+  websocket (Jupyter protocol v1, as the page does), requests the widget states (what the
+  page's widget manager does first) and moves the slider by sending the widget update the
+  page would send. Time to interactive is until the states have arrived; a move is timed
+  until the kernel is idle again after it, and fails if no figure was updated. Closing
+  posts Voilà's shutdown request, as the page does when it is closed.
 
-Reports failures and the p50/p90/p99 of time to interactive and of slider → figure, per
-app and overall, to stdout and ``benchmarks/out/load_apps.txt``.
+``--browsers`` equal to ``--sessions`` runs every session in chromium (on 2 cores the 20
+chromium renderers then take most of the CPU; the report shows where the CPU went).
+
+Bounded: at most 40 sessions, every wait has a timeout, the whole test stops after
+``--deadline`` seconds whatever happens, and the server is stopped at the end.
+
+Reports failures, the p50/p90/p99 of time to interactive and of lever → figure per kind of
+session, and the CPU seconds of server, kernels, chromium and harness, to stdout and
+``benchmarks/out/load_apps.txt``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -36,6 +51,8 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
+from http.cookiejar import CookieJar
 from pathlib import Path
 
 import numpy as np
@@ -47,9 +64,9 @@ from retra_model.apps import serve  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 OUT = Path(__file__).parent / "out"
-APPS = {  # notebook, figures on the page, slider label, figure watched, keys
-    "explorer": ("Szenario-Explorer.ipynb", 5, "Tempo der Umstellung", 0, ("ArrowLeft", "ArrowRight")),
-    "council": ("Transformationsrat.ipynb", 4, "Jahr", 1, ("ArrowRight", "ArrowLeft")),
+APPS = {  # notebook, figures on the page, DOM class of the slider moved, figure watched, keys
+    "explorer": ("Szenario-Explorer.ipynb", 5, "retra-lever-bev_midpoint", 0, ("ArrowLeft", "ArrowRight")),
+    "council": ("Transformationsrat.ipynb", 4, "retra-year", 1, ("ArrowRight", "ArrowLeft")),
 }
 SIGNATURE = """(i) => { const g = document.querySelectorAll('.js-plotly-plot')[i];
     if (!g) return '';
@@ -57,7 +74,11 @@ SIGNATURE = """(i) => { const g = document.querySelectorAll('.js-plotly-plot')[i
 CHANGED = ("([i, before]) => { const g = document.querySelectorAll('.js-plotly-plot')[i];"
            " return g && Array.from(g.querySelectorAll('path, text')).map(e => (e.getAttribute('d') || '')"
            " + e.textContent).join('|') !== before; }")
+POLL_MS = 100
+"""How often a browser session checks its page (Playwright's default, every animation frame,
+costs a core when 20 pages poll at once)."""
 ERRORS = ("Traceback", "There was an error", "Fehler")
+WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
 
 
 def free_port() -> int:
@@ -66,43 +87,46 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def session(i: int, browser, base: str, args, results: list, opened: asyncio.Event, n_open: list) -> None:
-    kind = "explorer" if i % 2 == 0 else "council"
-    notebook, n_fig, label, watch, keys = APPS[kind]
-    await asyncio.sleep(i * args.stagger)
-    rec = {"session": i, "app": kind, "tti": None, "moves": [], "error": None}
-    results.append(rec)
+class Progress:
+    """Counts sessions that are open (or failed); sets ``all_open`` when every one is."""
+
+    def __init__(self, n: int):
+        self.n, self.count, self.all_open = n, 0, asyncio.Event()
+
+    def one(self) -> None:
+        self.count += 1
+        if self.count >= self.n:
+            self.all_open.set()
+
+
+# -- a real page in chromium -------------------------------------------------------------
+
+async def browser_session(i: int, browser, base: str, args, rec: dict, progress: Progress) -> None:
+    notebook, n_fig, css, watch, keys = APPS[rec["app"]]
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
+    counted = False
     try:
         t0 = time.perf_counter()
         await page.goto(f"{base}/voila/render/{notebook}", timeout=args.timeout * 1000)
         await page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {n_fig}",
-                                     timeout=args.timeout * 1000)
+                                     timeout=args.timeout * 1000, polling=POLL_MS)
         rec["tti"] = time.perf_counter() - t0
-        n_open[0] += 1
-        if n_open[0] >= args.sessions:
-            opened.set()
-        sliders = page.locator(".widget-hslider")
-        handle = None
-        for k in range(await sliders.count()):
-            box = sliders.nth(k)
-            text = await box.evaluate(
-                "(e) => (e.previousElementSibling ? e.previousElementSibling.innerText : '') + e.innerText")
-            if label in text:
-                handle = box.locator(".noUi-handle, .ui-slider-handle").first
-                break
-        readout = handle.locator("xpath=ancestor::div[contains(@class,'widget-hslider')]").locator(".widget-readout")
+        progress.one()
+        counted = True
+        handle = page.locator(f".{css} .noUi-handle, .{css} .ui-slider-handle").first
+        readout = page.locator(f".{css} .widget-readout").first
         for m in range(args.moves):
             before = await page.evaluate(SIGNATURE, watch)
-            value = await readout.first.inner_text()
+            value = await readout.inner_text()
             await handle.focus()
             t1 = time.perf_counter()
             await page.keyboard.press(keys[m % 2])
             try:
-                await page.wait_for_function(CHANGED, arg=[watch, before], timeout=args.timeout * 1000)
+                await page.wait_for_function(CHANGED, arg=[watch, before], timeout=args.timeout * 1000,
+                                             polling=POLL_MS)
             except Exception:
-                now = await readout.first.inner_text()
+                now = await readout.inner_text()
                 raise RuntimeError(f"move {m + 1}: slider {value} → {now}, figure unchanged after "
                                    f"{args.timeout:.0f} s") from None
             rec["moves"].append(time.perf_counter() - t1)
@@ -111,14 +135,173 @@ async def session(i: int, browser, base: str, args, results: list, opened: async
         bad = [e for e in ERRORS if e in body]
         if bad:
             rec["error"] = f"error text on the page: {bad}"
-        await opened.wait()  # hold the page (and its kernel) until every session is open
-    except Exception as exc:  # noqa: BLE001 - a failed session is a result, not a crash
-        rec["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
-        n_open[0] += 1
-        if n_open[0] >= args.sessions:
-            opened.set()
+        await progress.all_open.wait()  # hold the page (and its kernel) until every session is open
     finally:
+        if not counted:
+            progress.one()
         await context.close()
+
+
+# -- a protocol-level client ---------------------------------------------------------------
+
+def _ws_message(session: str, msg_type: str, content: dict, metadata: dict | None = None) -> tuple[str, bytes]:
+    from jupyter_server.services.kernels.connection.base import serialize_msg_to_ws_v1
+
+    header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "load-test", "session": session,
+              "date": "", "version": "5.4"}
+    msg = {"header": header, "parent_header": {}, "metadata": metadata or {}, "content": content}
+    return header["msg_id"], serialize_msg_to_ws_v1(msg, "shell", lambda d: json.dumps(d).encode())
+
+
+def _ws_parse(raw: bytes) -> tuple[dict, dict, dict]:
+    from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1
+
+    _channel, parts = deserialize_msg_from_ws_v1(raw)
+    header, parent, _meta, content = (json.loads(p) for p in parts[:4])
+    return header, parent, content
+
+
+def _http(opener, url: str, data: bytes | None = None, headers: dict | None = None, timeout: float = 60):
+    req = urllib.request.Request(url, data=data, headers=headers or {})
+    with opener.open(req, timeout=timeout) as r:
+        return r.status, r.read()
+
+
+async def ws_session(i: int, base: str, args, rec: dict, progress: Progress) -> None:
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    notebook, _n_fig, css, _watch, _keys = APPS[rec["app"]]
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    session = uuid.uuid4().hex
+    counted, ws, kernel = False, None, None
+    try:
+        t0 = time.perf_counter()
+        _status, body = await asyncio.wait_for(asyncio.to_thread(
+            _http, opener, f"{base}/voila/render/{notebook}", timeout=args.timeout), args.timeout)
+        html = body.decode("utf-8", "replace")
+        found = re.search(r'"kernelId": "([0-9a-f-]+)"', html)
+        if not found:
+            raise RuntimeError("the page names no kernel")
+        kernel = found.group(1)
+        url = base.replace("http", "ws", 1) + f"/api/kernels/{kernel}/channels?session_id={session}"
+        request = HTTPRequest(url, connect_timeout=args.timeout, request_timeout=args.timeout)
+        ws = await asyncio.wait_for(websocket_connect(request, subprotocols=[WS_PROTOCOL],
+                                                      max_message_size=256 * 2**20), args.timeout)
+        if ws.selected_subprotocol != WS_PROTOCOL:
+            raise RuntimeError(f"the server chose websocket protocol {ws.selected_subprotocol!r}")
+        control = uuid.uuid4().hex
+        for msg_type, content, meta in (
+                ("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}},
+                 {"version": "1.0.0"}),
+                ("comm_msg", {"comm_id": control, "data": {"method": "request_states"}}, None)):
+            await ws.write_message(_ws_message(session, msg_type, content, meta)[1], binary=True)
+        states = None
+        deadline = time.perf_counter() + args.timeout
+        while states is None:
+            raw = await asyncio.wait_for(ws.read_message(), max(0.1, deadline - time.perf_counter()))
+            if raw is None:
+                raise RuntimeError("the kernel's websocket closed")
+            header, _parent, content = _ws_parse(raw)
+            if header["msg_type"] == "comm_msg" and content["data"].get("method") == "update_states":
+                states = content["data"]["states"]
+        rec["tti"] = time.perf_counter() - t0
+        progress.one()
+        counted = True
+        figures = {k for k, s in states.items() if s["model_name"] == "AnyModel"}
+        slider = next((k for k, s in states.items() if css in (s["state"].get("_dom_classes") or [])), None)
+        if slider is None:
+            raise RuntimeError(f"no slider with class {css} on the page")
+        state = states[slider]["state"]
+        value, step = state["value"], state["step"]
+        for m in range(args.moves):
+            value = value - step if m % 2 == 0 else value + step
+            value = min(max(value, state["min"]), state["max"])
+            t1 = time.perf_counter()
+            msg_id, raw_msg = _ws_message(session, "comm_msg", {"comm_id": slider, "data": {
+                "method": "update", "state": {"value": value}, "buffer_paths": []}})
+            await ws.write_message(raw_msg, binary=True)
+            updated, idle = set(), False
+            deadline = t1 + args.timeout
+            while not idle:
+                try:
+                    raw = await asyncio.wait_for(ws.read_message(), max(0.1, deadline - time.perf_counter()))
+                except asyncio.TimeoutError:
+                    raise RuntimeError(f"move {m + 1}: no answer from the kernel after {args.timeout:.0f} s") from None
+                if raw is None:
+                    raise RuntimeError(f"move {m + 1}: the kernel's websocket closed")
+                header, parent, content = _ws_parse(raw)
+                if parent.get("msg_id") != msg_id:
+                    continue
+                if header["msg_type"] == "comm_msg" and content.get("comm_id") in figures:
+                    updated.add(content["comm_id"])
+                elif header["msg_type"] == "status" and content.get("execution_state") == "idle":
+                    idle = True
+                elif header["msg_type"] == "error" or (header["msg_type"] == "stream"
+                                                       and content.get("name") == "stderr"):
+                    rec["error"] = f"move {m + 1}: the kernel wrote an error: {str(content)[:120]}"
+            if not updated:
+                raise RuntimeError(f"move {m + 1}: the kernel answered but updated no figure")
+            rec["moves"].append(time.perf_counter() - t1)
+            rec["figures"] = rec.get("figures", 0) + len(updated)
+            await asyncio.sleep(args.think)
+        await progress.all_open.wait()
+    finally:
+        if not counted:
+            progress.one()
+        if ws is not None:
+            ws.close()
+        if kernel is not None:  # what the page does on closing (beforeunload)
+            xsrf = next((c.value for c in jar if c.name == "_xsrf"), "")
+            try:
+                await asyncio.to_thread(_http, opener, f"{base}/voila/api/shutdown/{kernel}", b"",
+                                        {"X-XSRFToken": xsrf}, 30)
+            except OSError:
+                pass
+
+
+async def session(i: int, browser, base: str, args, results: list, progress: Progress) -> None:
+    kind = "browser" if i < args.browsers else "ws"
+    rec = {"session": i, "app": "explorer" if i % 2 == 0 else "council", "kind": kind,
+           "tti": None, "moves": [], "error": None}
+    results.append(rec)
+    await asyncio.sleep(i * args.stagger)
+    try:
+        if kind == "browser":
+            await browser_session(i, browser, base, args, rec, progress)
+        else:
+            await ws_session(i, base, args, rec, progress)
+    except Exception as exc:  # noqa: BLE001 - a failed session is a result, not a crash
+        text = str(exc).splitlines()[0][:160] if str(exc) else ""
+        rec["error"] = f"{type(exc).__name__}: {text}"
+
+
+# -- measurement ---------------------------------------------------------------------------
+
+def cpu_seconds(server_pid: int, harness_pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by the server, its kernels, chromium and the harness."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {"server": 0.0, "kernels": 0.0, "chromium": 0.0, "harness": 0.0}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        secs = (int(fields[11]) + int(fields[12])) / tick
+        if int(d.name) == server_pid:
+            out["server"] += secs
+        elif "ipykernel" in cmd:
+            out["kernels"] += secs
+        elif "chromium" in cmd or "chrome" in cmd:
+            out["chromium"] += secs
+        elif int(d.name) == harness_pid or "playwright" in cmd:
+            out["harness"] += secs
+    return out
 
 
 def probe_beyond_limit(base: str, tries: int = 4) -> str:
@@ -148,18 +331,17 @@ def pct(values: list[float]) -> str:
 
 
 async def run(args) -> str:
-    from playwright.async_api import async_playwright
-
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     tmp = Path(tempfile.mkdtemp(prefix="retra-load-"))
     overlay = serve.static_overlay(tmp / "overlay")
     log = open(tmp / "voila.log", "wb")  # noqa: SIM115 - closed below
     limit = args.sessions + 2
-    proc = subprocess.Popen(serve.voila_command(port, max_kernels=limit), stdout=log, stderr=subprocess.STDOUT,
-                            env=serve.voila_env(overlay=overlay), start_new_session=True)
+    cmd = serve.voila_command(port, max_kernels=limit, pool_size=args.pool_size)
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=serve.voila_env(overlay=overlay),
+                            start_new_session=True)
     results: list[dict] = []
-    lines = []
+    beyond: dict[str, str] = {}
     t_start = time.perf_counter()
     try:
         for _ in range(300):
@@ -168,28 +350,37 @@ async def run(args) -> str:
                 break
             except OSError:
                 await asyncio.sleep(0.3)
-        await asyncio.sleep(args.warmup)  # the two pool kernels run their apps
-        load0 = os.getloadavg()[0]
-        async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=CHROMIUM, args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--no-first-run"])
-            opened, n_open = asyncio.Event(), [0]
-            beyond = {}
+        await asyncio.sleep(args.warmup)  # the pool kernels run their apps
+        load0, cpu0, t0 = os.getloadavg()[0], cpu_seconds(proc.pid, os.getpid()), time.perf_counter()
+        progress = Progress(args.sessions)
 
-            async def probe():
-                await opened.wait()
-                beyond["text"] = await asyncio.to_thread(probe_beyond_limit, base)
+        async def probe():
+            await progress.all_open.wait()
+            beyond["text"] = await asyncio.to_thread(probe_beyond_limit, base)
 
-            tasks = [asyncio.create_task(session(i, browser, base, args, results, opened, n_open))
+        async def drive(browser):
+            tasks = [asyncio.create_task(session(i, browser, base, args, results, progress))
                      for i in range(args.sessions)]
             probe_task = asyncio.create_task(probe())
-            done, pending = await asyncio.wait([*tasks, probe_task], timeout=args.deadline)
+            _done, pending = await asyncio.wait([*tasks, probe_task], timeout=args.deadline)
             for t in pending:
                 t.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-            await browser.close()
-        load1 = os.getloadavg()[0]
+
+        if args.browsers:
+            from playwright.async_api import async_playwright
+
+            async with async_playwright() as p:
+                browser = await p.chromium.launch(executable_path=CHROMIUM, args=[
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--no-first-run"])
+                await drive(browser)
+                cpu1 = cpu_seconds(proc.pid, os.getpid())
+                await browser.close()
+        else:
+            await drive(None)
+            cpu1 = cpu_seconds(proc.pid, os.getpid())
+        t1, load1 = time.perf_counter(), os.getloadavg()[0]
     finally:
         os.killpg(proc.pid, 15)
         try:
@@ -198,18 +389,29 @@ async def run(args) -> str:
             os.killpg(proc.pid, 9)
         log.close()
     wall = time.perf_counter() - t_start
+    n_ws = args.sessions - args.browsers
     failed = [r for r in results if r["error"] or r["tti"] is None or len(r["moves"]) < args.moves]
-    lines.append(f"load_apps: {args.sessions} concurrent sessions (explorer and council alternately), "
-                 f"{args.moves} slider moves each, stagger {args.stagger} s, think {args.think} s; "
-                 f"kernel limit {limit} (sessions + 2 pool kernels); {wall:.0f} s wall; "
-                 f"load average {load0:.1f} → {load1:.1f} on {os.cpu_count()} cores")
-    lines.append(f"failures: {len(failed)} of {args.sessions}"
-                 + "".join(f"\n  session {r['session']} ({r['app']}): {r['error'] or 'incomplete'}" for r in failed))
-    for kind in ("explorer", "council", None):
-        rs = [r for r in results if kind is None or r["app"] == kind]
-        name = kind or "all"
-        lines.append(f"{name:9} time to interactive  {pct([r['tti'] for r in rs if r['tti'] is not None])}")
-        lines.append(f"{name:9} slider → figure      {pct([m for r in rs for m in r['moves']])}")
+    lines = [
+        f"load_apps: {args.sessions} concurrent sessions ({args.browsers} in chromium, {n_ws} protocol-level; "
+        f"explorer and council alternately), {args.moves} lever moves each, stagger {args.stagger} s, "
+        f"think {args.think} s; kernel limit {limit}, pool {args.pool_size} pre-run kernel(s) per app; "
+        f"{wall:.0f} s wall; load average {load0:.1f} → {load1:.1f} on {os.cpu_count()} cores",
+        f"failures: {len(failed)} of {args.sessions}"
+        + "".join(f"\n  session {r['session']} ({r['kind']}, {r['app']}): {r['error'] or 'incomplete'}"
+                  for r in failed),
+    ]
+    for kind, what in (("browser", "until drawn"), ("ws", "until kernel idle")):
+        for app in ("explorer", "council", None):
+            rs = [r for r in results if r["kind"] == kind and (app is None or r["app"] == app)]
+            if not rs:
+                continue
+            name = f"{kind}/{app or 'all'}"
+            lines.append(f"{name:17} time to interactive   {pct([r['tti'] for r in rs if r['tti'] is not None])}")
+            lines.append(f"{name:17} lever → figure ({what:>17}) {pct([m for r in rs for m in r['moves']])}")
+    span = t1 - t0
+    used = {k: cpu1[k] - cpu0[k] for k in cpu0}
+    lines.append(f"CPU seconds during the {span:.0f} s of sessions ({2 * span:.0f} available on 2 cores): "
+                 + ", ".join(f"{k} {v:.0f}" for k, v in used.items()))
     lines.append(f"page beyond the limit (all {args.sessions} open): {beyond.get('text', 'not probed (deadline)')}")
     return "\n".join(lines)
 
@@ -217,16 +419,20 @@ async def run(args) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sessions", type=int, default=20)
+    ap.add_argument("--browsers", type=int, default=2, help="how many of the sessions are chromium pages")
     ap.add_argument("--moves", type=int, default=5)
     ap.add_argument("--stagger", type=float, default=0.5, help="seconds between session starts")
     ap.add_argument("--think", type=float, default=1.0, help="seconds between moves")
-    ap.add_argument("--warmup", type=float, default=20.0, help="seconds for the kernel pool to fill")
+    ap.add_argument("--pool-size", type=int, default=serve.POOL_SIZE, help="pre-run kernels per app")
+    ap.add_argument("--warmup", type=float, default=30.0, help="seconds for the kernel pool to fill")
     ap.add_argument("--timeout", type=float, default=180.0, help="seconds any one wait may take")
     ap.add_argument("--deadline", type=float, default=600.0, help="seconds the whole test may take")
     args = ap.parse_args(argv)
     if not 1 <= args.sessions <= 40:
         ap.error("--sessions must be between 1 and 40")
-    if not Path(CHROMIUM).exists():
+    if not 0 <= args.browsers <= args.sessions:
+        ap.error("--browsers must be between 0 and --sessions")
+    if args.browsers and not Path(CHROMIUM).exists():
         print("load_apps: Debian's chromium is not installed (apt-get install -y chromium)", file=sys.stderr)
         return 2
     text = asyncio.run(run(args))

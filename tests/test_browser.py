@@ -260,3 +260,37 @@ def test_kernel_limit_refuses_the_ninth_page(tmp_path):
     finally:
         srv.stop()
     shutil.rmtree(root, ignore_errors=True)
+
+
+def test_kernel_websocket_needs_protocol_v1(tmp_path):
+    """A kernel websocket that does not offer the Jupyter protocol v1 is refused before it opens
+    (Voilà 0.5.13 misreads a legacy client's binary widget messages and stalls, see
+    ``serve._v1_only_connection``); the page's own protocol still connects."""
+    import asyncio
+    import re
+
+    from tornado.httpclient import HTTPClientError
+    from tornado.websocket import websocket_connect
+
+    root = tmp_path / "apps"
+    root.mkdir()
+    _notebook(root / "klein.ipynb", "1 + 1")
+    srv = Server(tmp_path, root=root, preheat=False, max_kernels=2)
+    try:
+        html = urllib.request.urlopen(f"{srv.base}/voila/render/klein.ipynb", timeout=60).read().decode()
+        kernel = re.search(r'"kernelId": "([0-9a-f-]+)"', html).group(1)
+        url = srv.base.replace("http", "ws", 1) + f"/api/kernels/{kernel}/channels?session_id=test"
+
+        async def connect(protocols):
+            ws = await websocket_connect(url, subprotocols=protocols)
+            chosen = ws.selected_subprotocol
+            ws.close()
+            return chosen
+
+        with pytest.raises(HTTPClientError) as err:
+            asyncio.run(connect(None))
+        assert err.value.code == 400
+        assert asyncio.run(connect([serve.WS_PROTOCOL])) == serve.WS_PROTOCOL
+        assert "refused" in srv.log_text()
+    finally:
+        srv.stop()

@@ -23,6 +23,7 @@ class CouncilApp:
         self.pick = W.VBox()
         self.year = W.IntSlider(value=2035, min=2025, max=2045, step=1, continuous_update=False,
                                 description="Jahr", layout=W.Layout(width="420px"))
+        self.year.add_class("retra-year")
         self.focus = W.Dropdown(description="Szenario", layout=W.Layout(width="420px"))
         self.relative = W.ToggleButtons(options=[("in %", True), ("Beschäftigte", False)], value=True,
                                         style={"button_width": "100px"})

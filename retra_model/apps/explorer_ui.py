@@ -134,6 +134,7 @@ class ExplorerApp:
         self.scenario_dd = W.Dropdown(description="Szenario", layout=W.Layout(width="100%"))
         self.year = W.IntSlider(value=2035, min=2025, max=2045, step=1, continuous_update=False,
                                 description="Jahr", layout=W.Layout(width="100%"))
+        self.year.add_class("retra-year")
         self.relative = W.ToggleButtons(options=[("in %", True), ("Beschäftigte", False)], value=True,
                                         description="Karte", style={"button_width": "100px"})
         self.levers_box = W.VBox(layout=W.Layout(width="100%"))
@@ -216,6 +217,7 @@ class ExplorerApp:
         self.sliders = {}
         for lever in lv.levers(sc):
             s = _slider(lever, lever.read(sc))
+            s.add_class(f"retra-lever-{lever.key}")  # a stable handle for tests and the load test
             s.observe(self._on_lever, "value")
             self.sliders[lever.key] = s
             rows.append(W.HTML(f"<div style='margin-top:6px'>{html.escape(lever.label)}"

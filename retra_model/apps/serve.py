@@ -4,6 +4,9 @@ Voilà runs each notebook of ``notebooks/`` as an app; the page shows widgets an
 never code (``--strip_sources=True``) and never a traceback
 (``--VoilaConfiguration.show_tracebacks=False``). It listens on 127.0.0.1 only.
 
+Kernel websockets must speak the Jupyter protocol v1, as the pages do
+(:data:`WS_PROTOCOL`; a legacy client could stall Voilà 0.5.13, see :func:`_v1_only_connection`).
+
 Each open page holds one kernel (a Python process, about 250 MB with an app loaded); the
 kernel manager refuses more than ``max_kernels`` at once (default :data:`MAX_KERNELS`) with
 a German "503" page (:data:`BUSY_DE`), and culls kernels idle for half an hour.
@@ -90,23 +93,60 @@ def voila_env(base: dict | None = None, overlay: Path | None = None) -> dict:
     return env
 
 
+WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
+"""The only kernel websocket protocol served (the one the apps' pages speak)."""
+
+
+def _v1_only_connection():
+    """Jupyter Server's kernel websocket connection, refusing clients that do not offer
+    :data:`WS_PROTOCOL`.
+
+    Voilà 0.5.13 reads the header of every binary message it forwards as if the client spoke
+    protocol v1 (``voila/tornado/kernel_websocket_handler.py``). For a client on the legacy
+    protocol, the first eight bytes of a widget message with buffers are then taken as the
+    number of offsets: the server process builds a list of billions of integers and stops
+    serving everyone (measured: 14 GB and a busy core after one ``request_states``). Pages
+    of the apps always offer v1; anything else gets HTTP 400 before the websocket opens.
+    """
+    from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
+    from tornado import web
+
+    class _V1Only(ZMQChannelsWebsocketConnection):
+        async def prepare(self):
+            offered = self.websocket_handler.request.headers.get("Sec-WebSocket-Protocol", "")
+            if WS_PROTOCOL not in (p.strip() for p in offered.split(",")):
+                raise web.HTTPError(400, "kernel websocket without protocol %s refused", WS_PROTOCOL)
+            await super().prepare()
+
+    _V1Only.__name__ = _V1Only.__qualname__ = "V1OnlyConnection"
+    _V1Only.__module__ = __name__
+    return _V1Only
+
+
 def __getattr__(name: str):
-    if name == "LimitedKernelManager":  # imported by Voilà through its configuration
+    # imported by Voilà through its configuration
+    if name == "LimitedKernelManager":
         return _limited_kernel_manager()
+    if name == "V1OnlyConnection":
+        return _v1_only_connection()
     raise AttributeError(name)
 
+
+POOL_SIZE = 1
+"""Pre-run kernels kept waiting per app by default; ``retra apps --pool-size`` changes it."""
 
 PRELOADED = r"^(?!.*(Szenario-Explorer|Transformationsrat)\.ipynb$)"
 """Voilà's ``preheat_denylist``: every notebook but the two apps (a regex, matched against the name)."""
 
 
 def voila_command(port: int = 8866, *, notebook: str | None = None, max_kernels: int = MAX_KERNELS,
-                  open_browser: bool = False, root: Path = NOTEBOOKS, preheat: bool = True) -> list[str]:
+                  open_browser: bool = False, root: Path = NOTEBOOKS, preheat: bool = True,
+                  pool_size: int = POOL_SIZE) -> list[str]:
     """The ``voila`` command line that serves the apps (one notebook, or the folder).
 
-    With ``preheat`` Voilà keeps one kernel per app that has already run the app's notebook
-    (``--preheat_kernel``): a visitor gets a page whose app is built, and the pool refills in
-    the background. Pooled kernels count against ``max_kernels`` and are never culled.
+    With ``preheat`` Voilà keeps ``pool_size`` kernels per app that have already run the app's
+    notebook (``--preheat_kernel``): a visitor gets a page whose app is built, and the pool
+    refills in the background. Pooled kernels count against ``max_kernels`` and are never culled.
     Run it with :func:`voila_env` as the environment.
 
     >>> cmd = voila_command(8870)
@@ -119,10 +159,11 @@ def voila_command(port: int = 8866, *, notebook: str | None = None, max_kernels:
         "--strip_sources=True", "--VoilaConfiguration.show_tracebacks=False", "--theme=light",
         "--VoilaConfiguration.multi_kernel_manager_class=retra_model.apps.serve.LimitedKernelManager",
         f"--LimitedKernelManager.max_kernels={max_kernels}",
+        "--Voila.kernel_websocket_connection_class=retra_model.apps.serve.V1OnlyConnection",
         "--LimitedKernelManager.cull_idle_timeout=1800", "--LimitedKernelManager.cull_interval=300",
     ]
     if preheat:
-        cmd += ["--preheat_kernel=True", "--pool_size=1", f"--VoilaKernelManager.preheat_denylist=['{PRELOADED}']"]
+        cmd += ["--preheat_kernel=True", f"--pool_size={pool_size}", f"--VoilaKernelManager.preheat_denylist=['{PRELOADED}']"]
     if not open_browser:
         cmd.append("--no-browser")
     return cmd
@@ -136,6 +177,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--max-kernels", type=int, default=MAX_KERNELS,
                    help=f"most pages open at once (default {MAX_KERNELS})")
     p.add_argument("--open", action="store_true", help="open a browser")
+    p.add_argument("--pool-size", type=int, default=POOL_SIZE,
+                   help=f"pre-run kernels kept waiting per app (default {POOL_SIZE})")
     p.add_argument("--no-preheat", action="store_true",
                    help="start each page's kernel on request (slower pages, no kernels kept waiting)")
     p.set_defaults(func=cmd_apps)
@@ -146,7 +189,7 @@ def cmd_apps(args: argparse.Namespace) -> int:
     """Run Voilà until interrupted; print where the apps are."""
     notebook = {"explorer": APPS[0], "council": APPS[1], None: None}[args.app]
     cmd = voila_command(args.port, notebook=notebook, max_kernels=args.max_kernels, open_browser=args.open,
-                        preheat=not args.no_preheat)
+                        preheat=not args.no_preheat, pool_size=args.pool_size)
     base = f"http://127.0.0.1:{args.port}"
     if notebook:
         print(f"retra apps: {base}/")
