@@ -268,6 +268,7 @@ def test_kernel_websocket_needs_protocol_v1(tmp_path):
     ``serve._v1_only_connection``); the page's own protocol still connects."""
     import asyncio
     import re
+    from concurrent.futures import ThreadPoolExecutor
 
     from tornado.httpclient import HTTPClientError
     from tornado.websocket import websocket_connect
@@ -281,16 +282,20 @@ def test_kernel_websocket_needs_protocol_v1(tmp_path):
         kernel = re.search(r'"kernelId": "([0-9a-f-]+)"', html).group(1)
         url = srv.base.replace("http", "ws", 1) + f"/api/kernels/{kernel}/channels?session_id=test"
 
-        async def connect(protocols):
+        async def _connect(protocols):
             ws = await websocket_connect(url, subprotocols=protocols)
             chosen = ws.selected_subprotocol
             ws.close()
             return chosen
 
+        def connect(protocols):  # in a thread of its own: Playwright's sync API holds this one's loop
+            with ThreadPoolExecutor(1) as pool:
+                return pool.submit(asyncio.run, _connect(protocols)).result(60)
+
         with pytest.raises(HTTPClientError) as err:
-            asyncio.run(connect(None))
+            connect(None)
         assert err.value.code == 400
-        assert asyncio.run(connect([serve.WS_PROTOCOL])) == serve.WS_PROTOCOL
+        assert connect([serve.WS_PROTOCOL]) == serve.WS_PROTOCOL
         assert "refused" in srv.log_text()
     finally:
         srv.stop()
