@@ -239,6 +239,9 @@ def test_serve_command():
     assert "--strip_sources=True" in cmd and "--VoilaConfiguration.show_tracebacks=False" in cmd
     assert "--Voila.ip=127.0.0.1" in cmd and any(c.startswith("--LimitedKernelManager.max_kernels=") for c in cmd)
     assert serve.LimitedKernelManager.__name__ == "LimitedKernelManager"
+    for name in ("V1OnlyConnection", "XsrfCookieIdentityProvider"):  # resolvable as the command names them
+        assert any(c.endswith(f"retra_model.apps.serve.{name}") for c in cmd)
+        assert getattr(serve, name).__name__ == name
 
 
 # -- names that must not escape the user folder (issue 9) --------------------------------

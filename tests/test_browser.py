@@ -299,3 +299,29 @@ def test_kernel_websocket_needs_protocol_v1(tmp_path):
         assert "refused" in srv.log_text()
     finally:
         srv.stop()
+
+
+@needs_chromium
+def test_closing_a_page_shuts_its_kernel_down(server, browser):
+    """A closed page posts its kernel's shutdown; it must not be refused for a missing
+    ``_xsrf`` cookie (a page from the pool of pre-run kernels had none), or every closed page
+    would hold a kernel and a place under the kernel limit for half an hour."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{server}/voila/render/Transformationsrat.ipynb", timeout=180_000)
+    # the page registers its shutdown on closing once its widgets are up
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4", timeout=180_000)
+    kernel = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+    assert urllib.request.urlopen(f"{server}/api/kernels/{kernel}", timeout=30).status == 200
+    assert "_xsrf" in {c["name"] for c in context.cookies()}
+    page.close(run_before_unload=True)
+    deadline = time.time() + 30
+    status = 200
+    while time.time() < deadline and status == 200:
+        time.sleep(0.5)
+        try:
+            status = urllib.request.urlopen(f"{server}/api/kernels/{kernel}", timeout=30).status
+        except urllib.error.HTTPError as err:
+            status = err.code
+    context.close()
+    assert status == 404, "the closed page's kernel is still running"

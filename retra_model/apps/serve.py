@@ -5,7 +5,9 @@ never code (``--strip_sources=True``) and never a traceback
 (``--VoilaConfiguration.show_tracebacks=False``). It listens on 127.0.0.1 only.
 
 Kernel websockets must speak the Jupyter protocol v1, as the pages do
-(:data:`WS_PROTOCOL`; a legacy client could stall Voilà 0.5.13, see :func:`_v1_only_connection`).
+(:data:`WS_PROTOCOL`; a legacy client could stall Voilà 0.5.13, see :func:`_v1_only_connection`),
+and every page gets the ``_xsrf`` cookie its shutdown on closing needs
+(:func:`_xsrf_cookie_identity_provider`).
 
 Each open page holds one kernel (a Python process, about 250 MB with an app loaded); the
 kernel manager refuses more than ``max_kernels`` at once (default :data:`MAX_KERNELS`) with
@@ -123,12 +125,42 @@ def _v1_only_connection():
     return _V1Only
 
 
+def _xsrf_cookie_identity_provider():
+    """Voilà's identity provider, which also gives every app page its ``_xsrf`` cookie.
+
+    A page posts its kernel's shutdown when it is closed (``beforeunload``), with the
+    ``_xsrf`` cookie as token. Voilà 0.5.13 sets that cookie only while rendering a page
+    itself; a page from the pool of pre-run kernels (``--preheat_kernel``) comes without it,
+    the shutdown is refused (HTTP 403) and the closed page's kernel (~300 MB) lives on until
+    it is culled, holding a place under ``max_kernels``. Reading ``handler.xsrf_token`` sets
+    the cookie.
+    """
+    import inspect
+
+    from voila.voila_identity_provider import VoilaIdentityProvider
+
+    class _XsrfCookie(VoilaIdentityProvider):
+        async def get_user(self, handler):
+            user = super().get_user(handler)
+            if inspect.isawaitable(user):
+                user = await user
+            if handler.request.method == "GET" and "/voila/render/" in handler.request.path:
+                handler.current_user = user  # as prepare() does next; the token needs it
+                handler.xsrf_token  # noqa: B018 - the property sets the cookie
+            return user
+
+    _XsrfCookie.__name__ = _XsrfCookie.__qualname__ = "XsrfCookieIdentityProvider"
+    _XsrfCookie.__module__ = __name__
+    return _XsrfCookie
+
+
+_CONFIGURED = {"LimitedKernelManager": _limited_kernel_manager, "V1OnlyConnection": _v1_only_connection,
+               "XsrfCookieIdentityProvider": _xsrf_cookie_identity_provider}
+
+
 def __getattr__(name: str):
-    # imported by Voilà through its configuration
-    if name == "LimitedKernelManager":
-        return _limited_kernel_manager()
-    if name == "V1OnlyConnection":
-        return _v1_only_connection()
+    if name in _CONFIGURED:  # imported by Voilà through its configuration
+        return _CONFIGURED[name]()
     raise AttributeError(name)
 
 
@@ -160,6 +192,7 @@ def voila_command(port: int = 8866, *, notebook: str | None = None, max_kernels:
         "--VoilaConfiguration.multi_kernel_manager_class=retra_model.apps.serve.LimitedKernelManager",
         f"--LimitedKernelManager.max_kernels={max_kernels}",
         "--Voila.kernel_websocket_connection_class=retra_model.apps.serve.V1OnlyConnection",
+        "--Voila.identity_provider_class=retra_model.apps.serve.XsrfCookieIdentityProvider",
         "--LimitedKernelManager.cull_idle_timeout=1800", "--LimitedKernelManager.cull_interval=300",
     ]
     if preheat:
