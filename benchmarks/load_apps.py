@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/load_apps.py [--sessions 20] [--browsers 2] [--moves 5]
 
 Not part of pytest. Starts its own Voilà server (``retra apps`` settings, 127.0.0.1 only, a
-free port) with a kernel limit of ``--sessions`` + the two pre-run pool kernels, then opens
+free port) with a kernel limit of ``--sessions`` + the pre-run pool kernels, waits until the
+pools are full, then opens
 ``--sessions`` app sessions at once, staggered by ``--stagger`` seconds — even ones the
 Szenario-Explorer, odd ones the Transformationsrat. Each session opens its page, waits
 until it is interactive, moves a lever ``--moves`` times (the explorer's *Tempo der
@@ -15,7 +16,7 @@ limit sees.
 Two kinds of session, because on this 2-core machine the browsers would otherwise compete
 with the server they measure (a council's 20 browsers run on 20 laptops, not on the server):
 
-* ``--browsers`` of them (default 2) are real pages in headless Debian chromium
+* ``--browsers`` of them (default 2, the first and the last) are real pages in headless Debian chromium
   (Playwright; each page its own browser context, i.e. its own kernel). Time to interactive
   is until every figure is drawn; a move is timed from the key press to the figure's SVG
   changing. This is what a council member sees, with the server under the load below.
@@ -261,8 +262,14 @@ async def ws_session(i: int, base: str, args, rec: dict, progress: Progress) -> 
                 pass
 
 
+def browser_sessions(n: int, k: int) -> set[int]:
+    """Which of ``n`` sessions are chromium pages: ``k`` spread evenly, so that with two the
+    first (a pre-run kernel) and the last (the end of the burst) are seen in a browser."""
+    return {int(round(x)) for x in np.linspace(0, n - 1, k)} if k else set()
+
+
 async def session(i: int, browser, base: str, args, results: list, progress: Progress) -> None:
-    kind = "browser" if i < args.browsers else "ws"
+    kind = "browser" if i in browser_sessions(args.sessions, args.browsers) else "ws"
     rec = {"session": i, "app": "explorer" if i % 2 == 0 else "council", "kind": kind,
            "tti": None, "moves": [], "error": None}
     results.append(rec)
@@ -279,10 +286,22 @@ async def session(i: int, browser, base: str, args, results: list, progress: Pro
 
 # -- measurement ---------------------------------------------------------------------------
 
-def cpu_seconds(server_pid: int, harness_pid: int) -> dict[str, float]:
-    """CPU seconds (user + system) used so far by the server, its kernels, chromium and the harness."""
+def _category(pid: int, cmd: str, server_pid: int, harness_pid: int) -> str | None:
+    if pid == server_pid:
+        return "server"
+    if "ipykernel" in cmd:
+        return "kernels"
+    if "chromium" in cmd or "chrome" in cmd:
+        return "chromium"
+    if pid == harness_pid or "playwright" in cmd:
+        return "harness"
+    return None
+
+
+def _process_times(server_pid: int, harness_pid: int) -> dict[int, tuple[str, float]]:
+    """CPU seconds (user + system) so far of every process of the test, by pid."""
     tick = os.sysconf("SC_CLK_TCK")
-    out = {"server": 0.0, "kernels": 0.0, "chromium": 0.0, "harness": 0.0}
+    out = {}
     for d in Path("/proc").iterdir():
         if not d.name.isdigit():
             continue
@@ -291,17 +310,52 @@ def cpu_seconds(server_pid: int, harness_pid: int) -> dict[str, float]:
             cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
         except OSError:
             continue
-        fields = stat.rsplit(")", 1)[1].split()
-        secs = (int(fields[11]) + int(fields[12])) / tick
-        if int(d.name) == server_pid:
-            out["server"] += secs
-        elif "ipykernel" in cmd:
-            out["kernels"] += secs
-        elif "chromium" in cmd or "chrome" in cmd:
-            out["chromium"] += secs
-        elif int(d.name) == harness_pid or "playwright" in cmd:
-            out["harness"] += secs
+        kind = _category(int(d.name), cmd, server_pid, harness_pid)
+        if kind:
+            fields = stat.rsplit(")", 1)[1].split()
+            out[int(d.name)] = (kind, (int(fields[11]) + int(fields[12])) / tick)
     return out
+
+
+class CpuMeter:
+    """CPU seconds of server, kernels, chromium and harness between :meth:`start` and :meth:`stop`,
+    sampled every second so that processes which end in between (a closed page's renderer, a
+    shut-down kernel) still count."""
+
+    def __init__(self, server_pid: int, harness_pid: int):
+        self.pids = (server_pid, harness_pid)
+        self.first: dict[int, tuple[str, float]] = {}
+        self.last: dict[int, tuple[str, float]] = {}
+        self.task: asyncio.Task | None = None
+        self.busiest = 0.0
+
+    def cpu(self) -> float:
+        return sum(v for _k, v in _process_times(*self.pids).values())
+
+    async def _sample(self) -> None:
+        prev, t_prev = None, time.perf_counter()
+        while True:
+            now = _process_times(*self.pids)
+            self.last.update(now)
+            total, t_now = sum(v for _k, v in now.values()), time.perf_counter()
+            if prev is not None:  # busiest second: how close to both cores the test came
+                self.busiest = max(self.busiest, (total - prev) / (t_now - t_prev))
+            prev, t_prev = total, t_now
+            await asyncio.sleep(1.0)
+
+    def start(self) -> None:
+        self.first = _process_times(*self.pids)
+        self.last = dict(self.first)
+        self.task = asyncio.create_task(self._sample())
+
+    async def stop(self) -> dict[str, float]:
+        self.last.update(_process_times(*self.pids))
+        self.task.cancel()
+        await asyncio.gather(self.task, return_exceptions=True)
+        used = {"server": 0.0, "kernels": 0.0, "chromium": 0.0, "harness": 0.0}
+        for pid, (kind, secs) in self.last.items():
+            used[kind] += secs - self.first.get(pid, (kind, 0.0))[1]
+        return used
 
 
 def probe_beyond_limit(base: str, tries: int = 4) -> str:
@@ -336,7 +390,7 @@ async def run(args) -> str:
     tmp = Path(tempfile.mkdtemp(prefix="retra-load-"))
     overlay = serve.static_overlay(tmp / "overlay")
     log = open(tmp / "voila.log", "wb")  # noqa: SIM115 - closed below
-    limit = args.sessions + 2
+    limit = args.max_kernels or args.sessions + 2 * args.pool_size
     cmd = serve.voila_command(port, max_kernels=limit, pool_size=args.pool_size)
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=serve.voila_env(overlay=overlay),
                             start_new_session=True)
@@ -350,8 +404,21 @@ async def run(args) -> str:
                 break
             except OSError:
                 await asyncio.sleep(0.3)
-        await asyncio.sleep(args.warmup)  # the pool kernels run their apps
-        load0, cpu0, t0 = os.getloadavg()[0], cpu_seconds(proc.pid, os.getpid()), time.perf_counter()
+        waited = time.perf_counter()
+        # until both pools are full and their kernels have run the apps (kernel CPU at rest);
+        # Voilà's "pool … is filled" comes when the kernels are started, not when they are done
+        meter = CpuMeter(proc.pid, os.getpid())
+        before = meter.cpu()
+        while time.perf_counter() - waited < args.warmup:
+            await asyncio.sleep(2)
+            text = (tmp / "voila.log").read_text("utf-8", "replace")
+            now = meter.cpu()
+            if now - before < 0.2 and all(f"pool of {nb} is filled" in text for nb, *_ in APPS.values()):
+                break
+            before = now
+        warmup = time.perf_counter() - waited
+        load0, t0 = os.getloadavg()[0], time.perf_counter()
+        meter.start()
         progress = Progress(args.sessions)
 
         async def probe():
@@ -375,11 +442,10 @@ async def run(args) -> str:
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update", "--no-first-run"])
                 await drive(browser)
-                cpu1 = cpu_seconds(proc.pid, os.getpid())
                 await browser.close()
         else:
             await drive(None)
-            cpu1 = cpu_seconds(proc.pid, os.getpid())
+        used = await meter.stop()
         t1, load1 = time.perf_counter(), os.getloadavg()[0]
     finally:
         os.killpg(proc.pid, 15)
@@ -394,8 +460,8 @@ async def run(args) -> str:
     lines = [
         f"load_apps: {args.sessions} concurrent sessions ({args.browsers} in chromium, {n_ws} protocol-level; "
         f"explorer and council alternately), {args.moves} lever moves each, stagger {args.stagger} s, "
-        f"think {args.think} s; kernel limit {limit}, pool {args.pool_size} pre-run kernel(s) per app; "
-        f"{wall:.0f} s wall; load average {load0:.1f} → {load1:.1f} on {os.cpu_count()} cores",
+        f"think {args.think} s; kernel limit {limit}, pool {args.pool_size} pre-run kernel(s) per app "
+        f"(filled in {warmup:.0f} s); {wall:.0f} s wall; load average {load0:.1f} → {load1:.1f} on {os.cpu_count()} cores",
         f"failures: {len(failed)} of {args.sessions}"
         + "".join(f"\n  session {r['session']} ({r['kind']}, {r['app']}): {r['error'] or 'incomplete'}"
                   for r in failed),
@@ -409,9 +475,9 @@ async def run(args) -> str:
             lines.append(f"{name:17} time to interactive   {pct([r['tti'] for r in rs if r['tti'] is not None])}")
             lines.append(f"{name:17} lever → figure ({what:>17}) {pct([m for r in rs for m in r['moves']])}")
     span = t1 - t0
-    used = {k: cpu1[k] - cpu0[k] for k in cpu0}
-    lines.append(f"CPU seconds during the {span:.0f} s of sessions ({2 * span:.0f} available on 2 cores): "
-                 + ", ".join(f"{k} {v:.0f}" for k, v in used.items()))
+    lines.append(f"CPU seconds during the {span:.0f} s of sessions ({os.cpu_count() * span:.0f} available on "
+                 f"{os.cpu_count()} cores): " + ", ".join(f"{k} {v:.0f}" for k, v in used.items())
+                 + f"; busiest second {meter.busiest:.2f} cores")
     lines.append(f"page beyond the limit (all {args.sessions} open): {beyond.get('text', 'not probed (deadline)')}")
     return "\n".join(lines)
 
@@ -424,7 +490,9 @@ def main(argv=None) -> int:
     ap.add_argument("--stagger", type=float, default=0.5, help="seconds between session starts")
     ap.add_argument("--think", type=float, default=1.0, help="seconds between moves")
     ap.add_argument("--pool-size", type=int, default=serve.POOL_SIZE, help="pre-run kernels per app")
-    ap.add_argument("--warmup", type=float, default=30.0, help="seconds for the kernel pool to fill")
+    ap.add_argument("--max-kernels", type=int, default=0,
+                    help="kernel limit (default: sessions + both pools, so every session gets a kernel)")
+    ap.add_argument("--warmup", type=float, default=300.0, help="most seconds to wait for the pools to fill")
     ap.add_argument("--timeout", type=float, default=180.0, help="seconds any one wait may take")
     ap.add_argument("--deadline", type=float, default=600.0, help="seconds the whole test may take")
     args = ap.parse_args(argv)

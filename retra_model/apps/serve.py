@@ -26,8 +26,9 @@ from pathlib import Path
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 APPS = ("Szenario-Explorer.ipynb", "Transformationsrat.ipynb")
 
-MAX_KERNELS = 8
-"""Most open pages (kernels) at once by default; ``retra apps --max-kernels`` changes it."""
+MAX_KERNELS = 24
+"""Most kernels at once by default (open pages + pre-run pool): a council of 20 and the pool,
+about 7 GB at ~300 MB each; ``retra apps --max-kernels`` changes it."""
 
 BUSY_DE = ("Zu viele offene Seiten. Bitte schließen Sie eine andere Seite der Apps "
            "oder versuchen Sie es in einigen Minuten erneut.")
@@ -164,8 +165,9 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-POOL_SIZE = 1
-"""Pre-run kernels kept waiting per app by default; ``retra apps --pool-size`` changes it."""
+POOL_SIZE = 2
+"""Pre-run kernels kept waiting per app by default; ``retra apps --pool-size`` changes it (for a
+meeting where everyone opens the apps at once, about half the audience per app)."""
 
 PRELOADED = r"^(?!.*(Szenario-Explorer|Transformationsrat)\.ipynb$)"
 """Voilà's ``preheat_denylist``: every notebook but the two apps (a regex, matched against the name)."""
