@@ -7,7 +7,8 @@ screenshot goes to ``tests/artifacts/``. Time to interactive and slider → figu
 
 The served page holds no source code of the notebook's cells; an error in a callback shows
 a German message, never a traceback; the kernel limit refuses the ninth page with a German
-message (issue 9).
+message; a kernel websocket without the Jupyter protocol v1 is refused; a closed page's
+kernel is shut down (issue 9).
 """
 
 from __future__ import annotations

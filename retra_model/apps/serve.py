@@ -9,9 +9,10 @@ Kernel websockets must speak the Jupyter protocol v1, as the pages do
 and every page gets the ``_xsrf`` cookie its shutdown on closing needs
 (:func:`_xsrf_cookie_identity_provider`).
 
-Each open page holds one kernel (a Python process, about 250 MB with an app loaded); the
-kernel manager refuses more than ``max_kernels`` at once (default :data:`MAX_KERNELS`) with
-a German "503" page (:data:`BUSY_DE`), and culls kernels idle for half an hour.
+Each open page holds one kernel (a Python process, about 300 MB with an app loaded), and
+:data:`POOL_SIZE` pre-run kernels per app wait for the next visitors; the kernel manager
+refuses more than ``max_kernels`` kernels at once (default :data:`MAX_KERNELS`, pool
+included) with a German "503" page (:data:`BUSY_DE`), and culls kernels idle for half an hour.
 """
 
 from __future__ import annotations
@@ -210,7 +211,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
     p.add_argument("--app", choices=["explorer", "council"], help="serve one app only")
     p.add_argument("--max-kernels", type=int, default=MAX_KERNELS,
-                   help=f"most pages open at once (default {MAX_KERNELS})")
+                   help=f"most kernels at once: open pages and the pre-run pool (default {MAX_KERNELS})")
     p.add_argument("--open", action="store_true", help="open a browser")
     p.add_argument("--pool-size", type=int, default=POOL_SIZE,
                    help=f"pre-run kernels kept waiting per app (default {POOL_SIZE})")
