@@ -1,7 +1,8 @@
 """Widgets of the Szenario-Explorer: layout and wiring only; the logic is in :mod:`.explorer`.
 
 Sliders report on release (``continuous_update=False``), so one move is one run; the
-figures are ``FigureWidget``s refreshed in place, only those a change touches
+figures are refreshed in place (``FigureWidget``s, or :class:`LiveFigure`s under ``retra
+apps``), only those a change touches
 (:func:`.explorer.update_figures`). Every callback runs under :func:`guarded`: an
 unexpected error shows a German message on the page and goes with its traceback to the
 server's log, never to the page.
@@ -9,8 +10,10 @@ server's log, never to the page.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
+import json
 import logging
 import os
 import time
@@ -64,35 +67,94 @@ def _slider(lever: lv.Lever, value: float) -> W.FloatSlider:
     )
 
 
-_LOADER = """const cfg = JSON.parse(document.getElementById("jupyter-config-data")?.textContent || "{}");
-const url = new URL((cfg.baseUrl || "/") + "%s", window.location.href);
-const mod = await import(url.href);
-export default mod.default;
+_VIEW_ESM = """const cfg = JSON.parse(document.getElementById("jupyter-config-data")?.textContent || "{}");
+const url = new URL((cfg.baseUrl || "/") + "%s", window.location.href).href;
+function loadPlotly() {  // one <script> per page; plotly.js is a UMD bundle: hide an AMD loader meanwhile
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  window.__retraPlotly = window.__retraPlotly || new Promise((resolve, reject) => {
+    const amd = window.define;
+    window.define = undefined;
+    const s = document.createElement("script");
+    s.src = url;
+    s.onload = () => { window.define = amd; resolve(window.Plotly); };
+    s.onerror = (e) => { window.define = amd; reject(e); };
+    document.head.appendChild(s);
+  });
+  return window.__retraPlotly;
+}
+export default {
+  async render({ model, el }) {
+    const Plotly = await loadPlotly();
+    const draw = () => {
+      const f = model.get("figure") || {};
+      const layout = Object.assign({ height: 360 }, f.layout || {});
+      return Plotly.react(el, f.data || [], layout, model.get("config") || {});
+    };
+    model.on("change:figure", draw);
+    const resize = new ResizeObserver(() => { if (el.offsetWidth) Plotly.Plots.resize(el); });
+    resize.observe(el);
+    await draw();
+    return () => { model.off("change:figure", draw); resize.disconnect(); Plotly.purge(el); };
+  },
+};
 """
 
 
 @functools.cache
-def _served_figure_widget(path: str) -> type:
-    """A ``FigureWidget`` whose JavaScript is loaded from the Voilà server (``path``, relative to
-    its base URL) instead of travelling in the widget's state (see :func:`.serve.static_overlay`)."""
+def _view_class(path: str) -> type:
+    """:class:`PlotlyView` with plotly.js loaded from the Voilà server (``path``, relative to its
+    base URL; see :func:`.serve.static_overlay`)."""
+    import anywidget
+    import traitlets
 
-    class RetraFigureWidget(go.FigureWidget):
-        _esm = _LOADER % path
+    class PlotlyView(anywidget.AnyWidget):
+        """A plotly figure drawn by plotly.js from its JSON; every change of ``figure`` redraws
+        it (``Plotly.react``). Used instead of plotly's ``FigureWidget``, whose views in
+        Voilà stop applying updates in pages that load while the server is busy (issue 9)."""
 
-    return RetraFigureWidget
+        _esm = _VIEW_ESM % path
+        figure = traitlets.Dict().tag(sync=True)
+        config = traitlets.Dict().tag(sync=True)
+
+    return PlotlyView
 
 
-def figure_widget(fig: go.Figure) -> go.FigureWidget:
-    """A ``FigureWidget`` of ``fig``: with the served loader under ``retra apps``, plain elsewhere."""
+class LiveFigure(go.Figure):
+    """A ``go.Figure`` shown by a :class:`PlotlyView`: each ``batch_update`` ends by sending the
+    whole figure (a few tens of kB) to the view, so the figure code can treat it like a
+    ``FigureWidget``."""
+
+    def __init__(self, fig: go.Figure, view):
+        super().__init__(fig)
+        self._view = view
+        self._push()
+
+    def _push(self) -> None:
+        self._view.figure = json.loads(self.to_json())  # plotly's encoder handles numpy
+
+    @contextlib.contextmanager
+    def batch_update(self):
+        with super().batch_update():
+            yield
+        self._push()
+
+
+def figure_widget(fig: go.Figure, config: dict) -> tuple:
+    """``(figure, widget)`` to show ``fig``: under ``retra apps`` a :class:`LiveFigure` and its
+    view, elsewhere (JupyterLab, nbval) a plotly ``FigureWidget`` twice."""
     from .serve import ESM_ENV
 
     path = os.environ.get(ESM_ENV)
-    cls = _served_figure_widget(path) if path else go.FigureWidget
-    return cls(fig)
+    if path:
+        view = _view_class(path)(config=config)
+        return LiveFigure(fig, view), view
+    fw = go.FigureWidget(fig)
+    fw._config = config
+    return fw, fw
 
 
 class FigureSlots:
-    """One box per figure; the ``FigureWidget`` is made from the first figure shown in it.
+    """One box per figure; the widget is made from the first figure shown in it.
 
     A FigureWidget made empty and filled before it is on the page shows nothing in Voilà
     (its later updates travel as messages to views that do not exist yet), so each widget
@@ -102,7 +164,7 @@ class FigureSlots:
     def __init__(self, prefix: str):
         self.prefix = prefix
         self.boxes: dict[str, W.Box] = {}
-        self.widgets: dict[str, go.FigureWidget] = {}
+        self.widgets: dict[str, go.Figure] = {}
 
     def slot(self, key: str, layout: W.Layout) -> W.Box:
         self.boxes[key] = W.Box(layout=layout)
@@ -115,12 +177,11 @@ class FigureSlots:
         if key in self.widgets:
             figures.update_figure(self.widgets[key], fig)
             return
-        fw = figure_widget(fig)
-        fw._config = figures.config(f"{self.prefix}-{key}")
-        self.widgets[key] = fw
-        self.boxes[key].children = [fw]
+        figure, widget = figure_widget(fig, figures.config(f"{self.prefix}-{key}"))
+        self.widgets[key] = figure
+        self.boxes[key].children = [widget]
 
-    def __getitem__(self, key: str) -> go.FigureWidget:
+    def __getitem__(self, key: str) -> go.Figure:
         return self.widgets[key]
 
 

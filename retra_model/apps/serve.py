@@ -56,26 +56,25 @@ def _limited_kernel_manager():
     return _Limited
 
 
-PLOTLY_STATIC = "retra-plotly-widget.js"
-"""Name under which Voilà serves plotly's widget bundle (``/voila/static/<name>``)."""
+PLOTLY_STATIC = "retra-plotly.min.js"
+"""Name under which Voilà serves plotly.js (``/voila/static/<name>``)."""
 
 ESM_ENV = "RETRA_PLOTLY_ESM"
-"""Environment variable that tells the apps' kernels where the bundle is served (relative to
-the server's base URL); without it (JupyterLab, nbval) each figure carries the bundle itself."""
+"""Environment variable that tells the apps' kernels where plotly.js is served (relative to the
+server's base URL); with it the apps draw with :class:`retra_model.apps.explorer_ui.PlotlyView`,
+without it (JupyterLab, nbval) with plotly's own ``FigureWidget``."""
 
 
 def static_overlay(folder: Path | None = None) -> Path:
-    """A Jupyter data folder that adds plotly's widget bundle to the static files of Voilà's
-    ``lab`` template (a copy: Tornado refuses to serve a link that points out of the folder).
+    """A Jupyter data folder that adds plotly.js to the static files of Voilà's ``lab``
+    template (a copy: Tornado refuses to serve a link that points out of the folder).
 
-    Plotly's ``FigureWidget`` is an anywidget whose JavaScript (5 MB) travels as part of every
-    figure's state: five figures put 25 MB through the page's websocket and evaluate the
-    bundle five times. Served once as a static file (cached by the browser), each figure
-    carries a three-line loader instead (:func:`retra_model.apps.explorer_ui.figure_widget`).
+    Served once as a static file (cached by the browser), each figure's widget carries a few
+    lines of JavaScript and the figure's JSON instead of a 5 MB bundle.
     """
     import plotly
 
-    bundle = Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
+    bundle = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     folder = Path(folder or tempfile.mkdtemp(prefix="retra-voila-"))
     static = folder / "voila" / "templates" / "lab" / "static"
     static.mkdir(parents=True, exist_ok=True)
