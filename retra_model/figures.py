@@ -1,7 +1,8 @@
 """Plotly figures for notebooks and apps, in German, with German number formats.
 
 One plotting library everywhere: each builder returns a :class:`plotly.graph_objects.Figure`;
-the apps wrap it in a ``FigureWidget`` once and later copy new data into it with
+the apps wrap it once (a ``FigureWidget``, or under ``retra apps`` a
+:class:`retra_model.apps.explorer_ui.LiveFigure`) and later copy new data into it with
 :func:`update_figure` (in place, one message to the browser). Numbers in hover texts are
 formatted by :mod:`retra_model.apps.format`; axes use German separators through
 ``layout.separators``. Maps are drawn from the region's ``districts.geojson`` with no
@@ -520,7 +521,7 @@ def show(fig: go.Figure, filename: str = "retra-abbildung") -> None:
 
 
 def update_figure(target, source: go.Figure) -> None:
-    """Copy the data and layout of ``source`` into ``target`` (a FigureWidget) in one message.
+    """Copy the data and layout of ``source`` into ``target`` (a FigureWidget or LiveFigure) in one message.
 
     Traces are updated one by one where the two figures have the same traces; otherwise the
     traces are replaced. Unchanged properties are not sent again.
