@@ -432,3 +432,24 @@ def test_requalification_view_is_german_and_adds_up():
     assert _re.search(r"\d\.\d{3}", text)  # German thousands separator
     state.year = state.region.base_year
     assert ex.requalification_html(state) == ""
+
+
+def test_live_figure_sends_the_figure_after_every_batch(monkeypatch):
+    """Under ``retra apps`` a figure is a LiveFigure drawn by our PlotlyView: the view holds the
+    figure's JSON, and every ``batch_update`` (how the apps change figures) sends it again."""
+    import plotly.graph_objects as go
+
+    from retra_model.apps import explorer_ui, serve
+
+    monkeypatch.setenv(serve.ESM_ENV, "voila/static/retra-plotly.min.js")
+    fig, view = explorer_ui.figure_widget(go.Figure(go.Bar(y=[1, 2])), {"locale": "de"})
+    assert isinstance(fig, explorer_ui.LiveFigure) and fig is not view
+    assert view.figure["data"][0]["y"] == [1, 2] and view.config == {"locale": "de"}
+    assert "voila/static/retra-plotly.min.js" in view._esm
+    with fig.batch_update():
+        fig.data[0].y = [3, 4]
+        fig.layout.title.text = "neu"
+    assert view.figure["data"][0]["y"] == [3, 4] and view.figure["layout"]["title"]["text"] == "neu"
+    monkeypatch.delenv(serve.ESM_ENV)
+    fw, same = explorer_ui.figure_widget(go.Figure(go.Bar(y=[1, 2])), {"locale": "de"})
+    assert isinstance(fw, go.FigureWidget) and fw is same  # JupyterLab and nbval: plotly's own widget

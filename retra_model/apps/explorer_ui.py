@@ -90,10 +90,12 @@ export default {
       const layout = Object.assign({ height: 360 }, f.layout || {});
       return Plotly.react(el, f.data || [], layout, model.get("config") || {});
     };
+    let drawn = false;
     model.on("change:figure", draw);
-    const resize = new ResizeObserver(() => { if (el.offsetWidth) Plotly.Plots.resize(el); });
+    const resize = new ResizeObserver(() => { if (drawn && el.offsetWidth) Plotly.Plots.resize(el); });
     resize.observe(el);
     await draw();
+    drawn = true;
     return () => { model.off("change:figure", draw); resize.disconnect(); Plotly.purge(el); };
   },
 };
