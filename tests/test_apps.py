@@ -446,10 +446,15 @@ def test_live_figure_sends_the_figure_after_every_batch(monkeypatch):
     assert isinstance(fig, explorer_ui.LiveFigure) and fig is not view
     assert view.figure["data"][0]["y"] == [1, 2] and view.config == {"locale": "de"}
     assert "voila/static/retra-plotly.min.js" in view._esm
+    sent = []
+    view.observe(lambda change: sent.append(change["new"]), "figure")
     with fig.batch_update():
-        fig.data[0].y = [3, 4]
+        fig.data[0].update(y=[3, 4])  # plotly's update() opens a batch of its own inside
         fig.layout.title.text = "neu"
+    assert len(sent) == 1, "one message per batch"
     assert view.figure["data"][0]["y"] == [3, 4] and view.figure["layout"]["title"]["text"] == "neu"
+    fig.data[0].update(y=[5, 6])  # outside a batch: sent too
+    assert len(sent) == 2 and view.figure["data"][0]["y"] == [5, 6]
     monkeypatch.delenv(serve.ESM_ENV)
     fw, same = explorer_ui.figure_widget(go.Figure(go.Bar(y=[1, 2])), {"locale": "de"})
     assert isinstance(fw, go.FigureWidget) and fw is same  # JupyterLab and nbval: plotly's own widget

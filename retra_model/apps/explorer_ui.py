@@ -122,8 +122,8 @@ def _view_class(path: str) -> type:
 
 
 class LiveFigure(go.Figure):
-    """A ``go.Figure`` shown by a :class:`PlotlyView`: each ``batch_update`` ends by sending the
-    whole figure (a few tens of kB) to the view, so the figure code can treat it like a
+    """A ``go.Figure`` shown by a :class:`PlotlyView`: each (outermost) ``batch_update`` ends by
+    sending the whole figure (a few tens of kB) to the view, so the figure code can treat it like a
     ``FigureWidget``."""
 
     def __init__(self, fig: go.Figure, view):
@@ -136,6 +136,9 @@ class LiveFigure(go.Figure):
 
     @contextlib.contextmanager
     def batch_update(self):
+        if self._in_batch_mode:  # plotly's own update() nests batches: the outermost one sends
+            yield
+            return
         with super().batch_update():
             yield
         self._push()
