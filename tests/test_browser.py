@@ -326,3 +326,23 @@ def test_closing_a_page_shuts_its_kernel_down(server, browser):
             status = err.code
     context.close()
     assert status == 404, "the closed page's kernel is still running"
+
+
+@pytest.mark.parametrize("single", [False, True], ids=["folder", "one-app"])
+def test_pre_run_pages_carry_the_xsrf_cookie(tmp_path, single):
+    """A page from the pool of pre-run kernels sets the ``_xsrf`` cookie its shutdown needs,
+    whether Voilà serves the folder (``/voila/render/…``) or one app (``/``)."""
+    root = tmp_path / "apps"
+    root.mkdir()
+    _notebook(root / "Transformationsrat.ipynb", "1 + 1")  # an app's name: served from the pool
+    srv = Server(tmp_path, root=root, notebook="Transformationsrat.ipynb" if single else None,
+                 pool_size=1, max_kernels=4)
+    try:
+        url = f"{srv.base}/" if single else f"{srv.base}/voila/render/Transformationsrat.ipynb"
+        with urllib.request.urlopen(url, timeout=120) as r:
+            cookies = r.headers.get_all("Set-Cookie") or []
+            assert r.status == 200
+        assert any(c.startswith("_xsrf=") for c in cookies), cookies
+        assert "Using pre-heated kernel" in srv.log_text()
+    finally:
+        srv.stop()

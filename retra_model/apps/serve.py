@@ -134,10 +134,11 @@ def _xsrf_cookie_identity_provider():
     itself; a page from the pool of pre-run kernels (``--preheat_kernel``) comes without it,
     the shutdown is refused (HTTP 403) and the closed page's kernel (~300 MB) lives on until
     it is culled, holding a place under ``max_kernels``. Reading ``handler.xsrf_token`` sets
-    the cookie.
+    the cookie, for every page Voilà renders (``/voila/render/…`` or, with one app, ``/``).
     """
     import inspect
 
+    from voila.handler import VoilaHandler
     from voila.voila_identity_provider import VoilaIdentityProvider
 
     class _XsrfCookie(VoilaIdentityProvider):
@@ -145,7 +146,7 @@ def _xsrf_cookie_identity_provider():
             user = super().get_user(handler)
             if inspect.isawaitable(user):
                 user = await user
-            if handler.request.method == "GET" and "/voila/render/" in handler.request.path:
+            if handler.request.method == "GET" and isinstance(handler, VoilaHandler):  # an app page
                 handler.current_user = user  # as prepare() does next; the token needs it
                 handler.xsrf_token  # noqa: B018 - the property sets the cookie
             return user
