@@ -26,8 +26,8 @@ import xarray as xr
 
 from .drivers import labour as lab
 from .errors import DataError, Problem
-from .regions import Region
-from .scenario import Labour, value_of
+from .regions import Region, load_region
+from .scenario import Distribution, Labour, value_of
 
 OTHER = "other"
 """Residence code for workers living outside the region's districts or in flows not listed."""
@@ -267,3 +267,375 @@ def resilience(results: xr.Dataset, region: Region, labour: Labour, years) -> pd
                 ch = 0.0 if aff is None else float(aff.loc[aff["residence"] == d, "persons"].sum())
                 add(d, "commuting", "residents_change_share", y, ch / t["residents_employed"], "1")
     return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------
+# Future of work: labour supply, balance and the requalification need (ensemble-aware)
+
+EXPOSED_KLDB3 = ("251", "252", "261", "262", "263")
+"""Occupations whose tasks change with the powertrain (KldB 2010, 3-digit): machine-building and
+operating technology, vehicle technology, mechatronics and automation, energy technology,
+electrical engineering (the powertrain and its production lines)."""
+
+
+def _default(low: float, mode: float, high: float, source: str) -> Distribution:
+    return Distribution(distribution="triangular", low=low, mode=mode, high=high, source=source)
+
+
+LABOUR_DEFAULTS = {
+    "attrition_share": _default(
+        0.3, 0.5, 0.8, "assumption of the retra team: retirements absorb a loss only in the same plant and "
+        "occupation and where the post need not be filled again; ifo for VDA (2021): 215,000 jobs lost by 2030 "
+        "against 147,000 retiring, i.e. even full use leaves a gap"),
+    "task_change_share": _default(
+        0.5, 0.8, 1.0, "ELAB 2.0 (Fraunhofer IAO 2018): about 100,000 of 210,000 powertrain employees affected "
+        "(re- or upskilling) by 2030 at 25 % BEV + 15 % PHEV in production"),
+    "population_variant": _default(0.0, 0.5, 1.0, "population_projection.csv: low / moderate / high variant"),
+    "participation_growth": _default(
+        0.0, 0.002, 0.005, "assumption: age-specific employment rates keep rising slowly (bpb Sozialbericht 2024: "
+        "participation of 60-64-year-olds +41 points in 20 years); low: constant"),
+}
+"""Levers of :func:`future_of_work` used when the scenario's ``labour:`` section does not set them."""
+
+
+def _lever(labour: Labour | None, name: str):
+    val = getattr(labour, name, None) if labour is not None else None
+    return LABOUR_DEFAULTS[name] if val is None else val
+
+
+def _read(region: Region, name: str, columns: dict) -> pd.DataFrame:
+    """A further table of the region's data package, checked (located errors)."""
+    from .regions import _Checker, _read_package
+
+    pkg = _read_package(region.folder)
+    if name not in {r.get("name") for r in pkg.get("resources", [])}:
+        raise DataError([Problem(str(region.folder / "datapackage.json"), f"resources.{name}", None,
+                                 f"the region has no '{name}' table, which the future-of-work tables need "
+                                 "(data/build/build_demography.py builds it)")])
+    chk = _Checker()
+    chk.codelists["district"] = set(region.district_codes)
+    df = chk.table(region.folder, pkg, name, columns)
+    chk.raise_if_any()
+    return df
+
+
+def population_projection(region: Region) -> xr.DataArray:
+    """Projected population by ``variant`` × ``district`` × ``year`` × ``age_band`` [persons]."""
+    from .regions import Column
+
+    df = _read(region, "population_projection", {
+        "variant": Column("string"), "district": Column("code", codes="district"), "year": Column("integer"),
+        "age_from": Column("integer", minimum=0), "age_to": Column("integer", required=False),
+        "value": Column(minimum=0)})
+    df = df[df["district"].isin(region.district_codes)]
+    bands = df.drop_duplicates("age_from").sort_values("age_from")
+    arr = (df.set_index(["variant", "district", "year", "age_from"])["value"].to_xarray()
+           .rename(age_from="age_band").reindex(variant=["low", "moderate", "high"], district=region.district_codes))
+    hi = bands["age_to"].astype(float).to_numpy()
+    return arr.assign_coords(age_to=("age_band", np.where(np.isnan(hi), np.inf, hi))).assign_attrs(unit="persons")
+
+
+def _national_profile(region: Region) -> pd.DataFrame:
+    from .regions import Column, _Checker, _read_package
+
+    nat = region.national.folder
+    pkg = _read_package(nat)
+    chk = _Checker()
+    df = chk.table(nat, pkg, "employment_profile", {"age_from": Column("integer"), "age_to": Column("integer"),
+                                                    "value": Column(minimum=0), "low": Column(minimum=0),
+                                                    "high": Column(minimum=0)})
+    chk.raise_if_any()
+    return df
+
+
+def employment_profile(region: Region, age_from: np.ndarray, age_to: np.ndarray) -> np.ndarray:
+    """Relative employment rate of each age band (25–55 = 1) from ``national/employment_profile.csv`` [1].
+
+    A band gets the population-weighted mean of the profile over its years (even spread).
+    """
+    prof = _national_profile(region)
+    out = []
+    for lo, hi in zip(age_from, age_to, strict=True):
+        hi = min(float(hi), 100.0)
+        ages = np.arange(lo, hi)
+        w = [float(prof.loc[(prof["age_from"] <= a) & (a < prof["age_to"]), "value"].sum()) for a in ages]
+        out.append(np.mean(w) if len(w) else 0.0)
+    return np.array(out)
+
+
+def svb_residence(region: Region) -> pd.DataFrame:
+    """SvB at the workplace and at the place of residence per district and year (30 June) [persons]."""
+    from .regions import Column
+
+    return _read(region, "svb_residence", {"year": Column("integer"), "district": Column("code", codes="district"),
+                                           "svb_workplace": Column(minimum=0), "svb_residence": Column(minimum=0)})
+
+
+def employment_rates(region: Region, population: xr.DataArray | None = None) -> tuple[xr.DataArray, int]:
+    """Employment rate (SvB at residence per resident) by district × age band, and the year it is fitted on [1].
+
+    The shape over age is the national profile; its level per district is fitted so that the
+    rates times the population (moderate variant) give the district's SvB at the place of
+    residence in the base year (or the latest year with both tables, if earlier).
+    """
+    pop = population_projection(region) if population is None else population
+    svb = svb_residence(region)
+    year = int(min(region.base_year, svb["year"].max(), int(pop["year"].max())))
+    year = max(year, int(pop["year"].min()))
+    w = employment_profile(region, pop["age_band"].values, pop["age_to"].values)
+    p = pop.sel(variant="moderate", year=year).transpose("district", "age_band").values
+    target = svb[svb["year"] == year].set_index("district")["svb_residence"].reindex(region.district_codes).to_numpy()
+    level = target / (p * w).sum(axis=1)
+    rates = level[:, None] * w[None, :]
+    return xr.DataArray(rates, dims=("district", "age_band"),
+                        coords={"district": region.district_codes, "age_band": pop["age_band"].values},
+                        attrs={"unit": "1", "fitted_year": year}), year
+
+
+def commuting_residence_shares(region: Region) -> tuple[np.ndarray, np.ndarray]:
+    """Where residents work and where workers come from (BA Pendleratlas, 30 June 2016) [1].
+
+    Returns
+    -------
+    shares : numpy.ndarray
+        ``(D, D + 1)``: share of the employed residents of *r* (rows) working in *w*, the
+        last column outside the region (and in flows the Pendleratlas does not list);
+        every row sums to 1.
+    inflow_share : numpy.ndarray
+        ``(D,)``: share of each workplace's workers who live outside the region.
+    """
+    flows = _need(region, "commuting_flows")
+    tot = _need(region, "commuting_totals")
+    year = int(tot["year"].max())
+    tot = tot.loc[tot["year"] == year].set_index("district").reindex(region.district_codes)
+    dist = region.district_codes
+    f = np.zeros((len(dist), len(dist)))
+    sub = flows.loc[(flows["year"] == year) & flows["residence"].isin(dist) & flows["workplace"].isin(dist)]
+    for row in sub.itertuples():
+        if row.residence != row.workplace:
+            f[dist.index(row.residence), dist.index(row.workplace)] += row.persons
+    res = tot["residents_employed"].to_numpy(dtype=float)
+    stay = res - tot["out_commuters"].to_numpy(dtype=float)
+    work = stay + tot["in_commuters"].to_numpy(dtype=float)
+    f[np.diag_indices_from(f)] = stay
+    shares = np.hstack([f / res[:, None], np.zeros((len(dist), 1))])
+    shares[:, -1] = 1.0 - shares[:, :-1].sum(axis=1)
+    inflow = np.clip(work - f.sum(axis=0), 0.0, None) / work
+    return shares, inflow
+
+
+def _sampler(results: xr.Dataset):
+    from .engine import Sampler
+
+    n = int(results.sizes["draw"]) if "draw" in results.dims else None
+    return Sampler(n, int(results.attrs.get("seed", 0)))
+
+
+def _retiring(region: Region, ages: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Share of base-year jobs whose holders retire by each year, per draw ``(n, D, T)`` [1]."""
+    out = np.empty((len(ages), len(region.district_codes), len(years)))
+    cache: dict[float, np.ndarray] = {}
+    for i, r in enumerate(ages):
+        key = round(float(r), 3)
+        if key not in cache:
+            cache[key] = retirement_shares(region, key, years).values
+        out[i] = cache[key]
+    return out
+
+
+def _exposed_share(region: Region, occ: xr.DataArray) -> xr.DataArray:
+    """Share of each sector's base-year jobs (district × sector) held in :data:`EXPOSED_KLDB3` occupations [1]."""
+    table = _need(region, "occupations")
+    groups = region.national.tables["kldb_groups"]
+    to2 = dict(zip(groups["kldb3"], groups["kldb2"].fillna(groups["kldb3"]), strict=True))
+    year = int(table.loc[table["year"] <= region.base_year, "year"].max())
+    t = table.loc[table["year"] == year].assign(kldb2=lambda x: x["kldb3"].map(to2)).fillna({"value": 0.0})
+    two = sorted({to2[c] for c in EXPOSED_KLDB3})
+    mix = occ / occ.sum("occupation").where(occ.sum("occupation") > 0)
+    out = xr.zeros_like(mix.isel(occupation=0, drop=True))
+    for g in two:
+        grp = t.loc[t["kldb2"] == g]
+        inside = grp.loc[grp["kldb3"].isin(EXPOSED_KLDB3)].groupby("district")["value"].sum()
+        total = grp.groupby("district")["value"].sum()
+        frac = (inside / total.where(total > 0)).reindex(region.district_codes).fillna(0.0)
+        out = out + mix.sel(occupation=g).fillna(0.0) * xr.DataArray(frac.to_numpy(), dims="district",
+                                                                      coords={"district": region.district_codes})
+    return out.fillna(0.0)
+
+
+def future_of_work(results: xr.Dataset, scenario, region: Region | None = None) -> xr.Dataset:
+    """Labour supply, its balance with demand and the requalification need per district and year.
+
+    The one function the apps, the CLI and the notebook call. Every ensemble draw of
+    ``results`` gets its own draw of the labour levers (``scenario.labour``, or
+    :data:`LABOUR_DEFAULTS`), so quantiles over ``draw`` are bands.
+
+    Supply
+        Population by age band (``population_projection.csv``, variant per draw, interpolated
+        between low, moderate and high) × employment rates by age (national profile, level
+        fitted to each district's SvB at residence, growing by ``participation_growth``) =
+        supply at the place of residence; commuting shares (Pendleratlas 2016) carry it to the
+        workplaces, plus in-commuters from outside the region, who change with the region's
+        own supply. ``balance = demand − supply`` at the workplace (positive: more jobs than
+        the population would fill at today's employment rates, a shortage; negative: surplus).
+    Requalification (cumulative since the base year)
+        ``displaced``: the gross job losses of each driver cell (district × sector × driver),
+        not netted with gains, less the retirements in the cell that can absorb them
+        (``attrition_share``; for electrification only the retirements in combustion-dependent
+        plants), :func:`retra_model.drivers.labour.displaced`; by occupation with the
+        base-year occupation mix of the sector. ``task_change``: incumbents in the exposed
+        occupations (:data:`EXPOSED_KLDB3`) of combustion-dependent plants who neither retire
+        nor lose their job, × ``task_change_share`` × the shift of the BEV share since the base
+        year (:func:`retra_model.drivers.labour.task_change`). ``requalification`` = displaced +
+        task_change.
+
+    Parameters
+    ----------
+    results : xarray.Dataset
+        Output of :func:`retra_model.run` (with or without ``draw``).
+    scenario : Scenario
+        The scenario that was run (its ``labour:`` section).
+    region : Region, optional
+        Loaded from the scenario by default.
+
+    Returns
+    -------
+    xarray.Dataset
+        By (``draw``,) ``district``, ``year`` [persons]: ``population_15_66``,
+        ``supply_residence``, ``supply``, ``demand``, ``balance``, ``retirements``,
+        ``displaced``, ``task_change``, ``requalification``; ``supply_by_age`` (× ``age_band``),
+        ``displaced_by_driver`` (× ``driver``), ``requalification_by_occupation``
+        (× ``occupation``); ``out_commuters_region`` (residents working outside the region)
+        and ``in_commuters_region``.
+
+    Examples
+    --------
+    >>> from retra_model import Scenario, run
+    >>> sc = Scenario.from_file("scenarios/son/baseline.yaml")
+    >>> fow = future_of_work(run(sc), sc)
+    >>> bool((fow["requalification"].sel(year=2030) > 0).all())
+    True
+    """
+    region = region or load_region(scenario.region)
+    labour = getattr(scenario, "labour", None)
+    sampler = _sampler(results)
+    n = sampler.n
+    years = results["year"].values
+    base = region.base_year
+    tau = (years - base).astype(float)
+    dist = region.district_codes
+
+    def lever(name):
+        return sampler(_lever(labour, name), f"labour.{name}")
+
+    # --- supply
+    pop = population_projection(region)
+    rates, fit_year = employment_rates(region, pop)
+    pyears = pop["year"].values
+    pidx = np.clip(np.searchsorted(pyears, years), 0, len(pyears) - 1)  # years outside the projection: nearest
+    p = pop.transpose("variant", "district", "year", "age_band").values[:, :, pidx, :]  # (3, D, T, B)
+    v = np.clip(lever("population_variant"), 0.0, 1.0)[:, None, None, None]
+    p = np.where(v < 0.5, p[0] + (p[1] - p[0]) * 2 * v, p[1] + (p[2] - p[1]) * (2 * v - 1))  # (n, D, T, B)
+    growth = (1.0 + lever("participation_growth")[:, None, None, None]) ** np.maximum(
+        years - fit_year, 0)[None, None, :, None]
+    r = np.minimum(rates.values[None, :, None, :] * growth, 1.0)
+    by_age = p * r  # (n, D, T, B)
+    s_res = by_age.sum(axis=-1)  # (n, D, T)
+    shares, inflow_share = commuting_residence_shares(region)
+    svb = svb_residence(region)
+    work0 = svb[svb["year"] == fit_year].set_index("district")["svb_workplace"].reindex(dist).to_numpy(dtype=float)
+    fit_t = int(np.argmin(np.abs(years - fit_year)))
+    scale = s_res.sum(axis=1) / s_res[:, :, fit_t].sum(axis=1)[:, None]  # (n, T): the outside ages like the region
+    inflow = (inflow_share * work0)[None, :, None] * scale[:, None, :]  # (n, D, T)
+    at_work = lab.supply_at_workplace(np.moveaxis(s_res, 1, -1), shares, np.moveaxis(inflow, 1, -1))  # (n, T, D+1)
+    supply = np.moveaxis(at_work[..., :-1], -1, 1)  # (n, D, T)
+    leaving = at_work[..., -1]  # (n, T)
+    emp = results["employment"]
+    if "draw" not in emp.dims:
+        emp = emp.expand_dims(draw=[0])
+    demand = emp.sum("sector").transpose("draw", "district", "year").values
+
+    # --- requalification
+    occ = occupation_structure(region, value_of(labour.occupation_cross_weight) if labour else 0.05)
+    e0 = region.base().transpose("district", "sector").values  # (D, S)
+    mix = (occ / occ.sum("occupation").where(occ.sum("occupation") > 0)).fillna(0.0).transpose(
+        "district", "occupation", "sector").values  # (D, O, S)
+    ages = sampler(labour.retirement_age, "labour.retirement_age") if labour is not None else np.full(n, 66.0)
+    retiring = _retiring(region, ages, years)  # (n, D, T)
+    retire_cell = retiring[:, :, :, None] * e0[None, :, None, :]  # (n, D, T, S)
+    ch = results["employment_change"]
+    if "draw" not in ch.dims:
+        ch = ch.expand_dims(draw=[0])
+    drivers = list(ch["driver"].values)
+    loss = np.clip(-ch.transpose("draw", "district", "year", "driver", "sector").values, 0.0, None)  # (n,D,T,K,S)
+    u = sampler.uniforms("data.exposure")[:, None, None]  # the engine's draw of the exposure ranges
+    from .engine import _triangular_ppf
+
+    ex = region.exposure
+    x = _triangular_ppf(u, ex["low"].transpose("district", "sector").values[None],
+                        ex["value"].transpose("district", "sector").values[None],
+                        ex["high"].transpose("district", "sector").values[None])  # (n, D, S)
+    pool = np.ones((n, len(dist), 1, len(drivers), e0.shape[1]))
+    k_el = drivers.index("electrification")
+    pool[:, :, 0, k_el, :] = x
+    a = lever("attrition_share")[:, None, None]
+    disp = lab.displaced(loss, retire_cell, a, pool)  # (n, D, T, K, S)
+    disp_s = disp.sum(axis=3)  # (n, D, T, S)
+    disp_occ = np.einsum("ndts,dos->ndto", disp_s, mix)
+    exposed = _exposed_share(region, occ).transpose("district", "sector").values  # (D, S)
+    workers_x = (x * e0[None] * exposed[None]).sum(axis=-1)  # (n, D)
+    disp_x = (disp[:, :, :, k_el, :] * exposed[None, :, None, :]).sum(axis=-1)  # (n, D, T)
+    bev = results["powertrain_share"].sel(powertrain="bev")
+    if "draw" not in bev.dims:
+        bev = bev.expand_dims(draw=[0])
+    bev = bev.transpose("draw", "district", "year").values
+    shift = bev - bev[:, :, :1]
+    tc = lab.task_change(workers_x[:, :, None], retiring, disp_x, shift, lever("task_change_share")[:, None, None])
+    # task change by occupation: in proportion to the exposed workers of each occupation group
+    occ_x = np.einsum("nds,dos->ndo", x * e0[None], mix) * 0.0
+    groups = region.national.tables["kldb_groups"]
+    two = sorted({dict(zip(groups["kldb3"], groups["kldb2"], strict=True))[c] for c in EXPOSED_KLDB3})
+    occ_codes = list(occ["occupation"].values)
+    for g in two:
+        k = occ_codes.index(g)
+        occ_x[:, :, k] = np.einsum("nds,ds->nd", x * e0[None], mix[:, k, :])
+    occ_w = occ_x / np.where(occ_x.sum(axis=-1, keepdims=True) > 0, occ_x.sum(axis=-1, keepdims=True), 1.0)
+    tc_occ = tc[..., None] * occ_w[:, :, None, :]
+
+    coords = {"draw": np.arange(n), "district": dist, "year": years}
+    dims = ("draw", "district", "year")
+    working = p[..., (pop["age_band"].values >= 15) & (pop["age_band"].values < 67)].sum(axis=-1)
+
+    def var(a, unit="persons", **attrs):
+        return (dims, a, {"unit": unit, **attrs})
+
+    ds = xr.Dataset(
+        {
+            "population_15_66": var(working, long_name="Bevölkerung 15 bis 66 Jahre"),
+            "supply_residence": var(s_res, long_name="Arbeitsangebot am Wohnort"),
+            "supply": var(supply, long_name="Arbeitsangebot am Arbeitsort (nach Pendeln)"),
+            "demand": var(demand, long_name="Arbeitsnachfrage (Beschäftigte am Arbeitsort)"),
+            "balance": var(demand - supply, long_name="Saldo Nachfrage minus Angebot"),
+            "retirements": var(retire_cell.sum(axis=-1), long_name="Renteneintritte seit dem Basisjahr"),
+            "gross_losses": var(loss.sum(axis=(3, 4)), long_name="Bruttoverluste aller Treiberzellen"),
+            "displaced": var(disp_s.sum(axis=-1), long_name="Freigesetzte (Verluste über Renteneintritte hinaus)"),
+            "task_change": var(tc, long_name="Beschäftigte mit Tätigkeitswandel"),
+            "requalification": var(disp_s.sum(axis=-1) + tc, long_name="Qualifizierungsbedarf"),
+            "supply_by_age": ((*dims, "age_band"), by_age, {"unit": "persons", "long_name": "Arbeitsangebot am Wohnort nach Alter"}),
+            "displaced_by_driver": ((*dims, "driver"), disp.sum(axis=-1), {"unit": "persons"}),
+            "requalification_by_occupation": ((*dims, "occupation"), disp_occ + tc_occ, {"unit": "persons"}),
+            "out_commuters_region": (("draw", "year"), leaving, {"unit": "persons"}),
+            "in_commuters_region": (("draw", "year"), inflow.sum(axis=1), {"unit": "persons"}),
+        },
+        coords={**coords, "age_band": pop["age_band"].values, "driver": drivers, "occupation": occ_codes},
+    )
+    ds = ds.assign_coords(age_to=("age_band", pop["age_to"].values),
+                          occupation_label=("occupation", occ["occupation_label"].values),
+                          district_name=("district", list(region.districts.set_index("district")
+                                                          .loc[dist, "name_short"])))
+    if "draw" not in results.dims:
+        ds = ds.isel(draw=0, drop=True)
+    ds.attrs.update({"region": region.id, "base_year": base, "employment_rates_fitted": fit_year,
+                     "scenario": getattr(scenario, "name", ""),
+                     "note": "cumulative since the base year; supply at today's employment rates by age"})
+    return ds

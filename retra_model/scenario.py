@@ -468,6 +468,16 @@ class Labour(_Strict):
     occupation_cross_weight: Share = Field(
         description="weight of an occupation group in the sectors that are not its home sectors, "
                     "relative to its home sectors, in the seed of the occupation × sector estimate [1]")
+    # future of work (retra_model.labour.future_of_work); without them the defaults documented there
+    attrition_share: Share | None = Field(
+        default=None, description="share of the retirements in a shrinking cell that can absorb a job loss [1]")
+    task_change_share: Share | None = Field(
+        default=None, description="share of the incumbents in exposed occupations of combustion-dependent plants "
+                                  "whose tasks change once production is fully battery-electric [1]")
+    population_variant: Share | None = Field(
+        default=None, description="population projection: 0 = low, 0.5 = moderate, 1 = high variant [1]")
+    participation_growth: Rate | None = Field(
+        default=None, description="yearly growth of the age-specific employment rates [1/yr]")
     source: str = Field(min_length=3)
 
 

@@ -207,3 +207,119 @@ def herfindahl(shares: np.ndarray, axis: int = -1) -> np.ndarray:
     s = np.asarray(shares, dtype=float)
     s = s / s.sum(axis=axis, keepdims=True)
     return (s**2).sum(axis=axis)
+
+
+# ---------------------------------------------------------------------------------------
+# Requalification that follows the work (displaced per driver cell + task change)
+
+
+def displaced(loss: np.ndarray, retirements: np.ndarray, attrition_share: np.ndarray | float,
+              pool: np.ndarray | float = 1.0) -> np.ndarray:
+    """Workers who lose their job: gross losses of each driver cell beyond the retirements that absorb them.
+
+    Every driver's loss in a cell (district × sector) is counted gross, before netting with
+    the gains of other drivers or sectors. Retirements of the cell's base-year workforce take
+    jobs out without a dismissal, but only a share of them can (``attrition_share``: posts of
+    retirees elsewhere in the plant, in other occupations or that must be filled again do
+    not absorb a loss), and for a driver that hits particular plants only the retirements in
+    those plants (``pool``, e.g. the combustion-dependent share for electrification). The
+    drivers of a cell share the absorbable retirements in proportion to their losses:
+
+    .. math:: D_k = L_k \\left(1 - \\min\\left(1, \\frac{a\\,R\\,c_k}{\\sum_j L_j}\\right)\\right)
+
+    which never falls when any loss grows.
+
+    Parameters
+    ----------
+    loss : numpy.ndarray
+        Gross job losses ``(..., K, S)`` (driver × sector, last two axes) [persons], ≥ 0.
+    retirements : numpy.ndarray
+        Holders of the cell's base-year jobs who retire by then, ``(..., S)`` [persons].
+    attrition_share : float or numpy.ndarray
+        *a*, share of retirements that can absorb a loss [1]; broadcasts against ``(...)``
+        (give a draw axis the shape ``(n, 1, …)``).
+    pool : float or numpy.ndarray
+        *c_k*, share of the cell's retirements open to driver *k*'s losses, ``(..., K, S)`` [1].
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(..., K, S)`` [persons], between 0 and ``loss``.
+
+    Examples
+    --------
+    >>> displaced(np.array([[60.0], [40.0]]), np.array([50.0]), 0.5).round(1)  # 25 of 100 absorbed
+    array([[45.],
+           [30.]])
+    """
+    loss = np.clip(np.asarray(loss, dtype=float), 0.0, None)
+    total = loss.sum(axis=-2, keepdims=True)
+    a = np.asarray(attrition_share, dtype=float)
+    cap = a[..., None, None] * np.asarray(retirements, dtype=float)[..., None, :] * pool if a.ndim else \
+        a * np.asarray(retirements, dtype=float)[..., None, :] * pool
+    frac = np.minimum(1.0, np.divide(cap, total, out=np.ones(np.broadcast_shapes(cap.shape, total.shape)),
+                                     where=total > 0))
+    return loss * (1.0 - frac)
+
+
+def task_change(exposed_workers: np.ndarray, retiring: np.ndarray, displaced_exposed: np.ndarray,
+                bev_shift: np.ndarray, share: np.ndarray | float) -> np.ndarray:
+    """Incumbents who keep their job but whose tasks change with the powertrain mix [persons].
+
+    ``share × max(0, ΔBEV) × max(0, X (1 − retiring) − displaced_exposed)``: of the base-year
+    workers in exposed occupations of combustion-dependent plants (*X*), those who neither
+    retire nor lose their job need new skills in proportion to the shift of the mix towards
+    battery-electric drives since the base year. With ``share × ΔBEV ≤ 1`` the total need
+    (displaced + task change) never falls when more exposed workers are displaced.
+
+    Parameters
+    ----------
+    exposed_workers : numpy.ndarray
+        *X*, base-year workers in exposed occupations in exposed plants [persons].
+    retiring : numpy.ndarray
+        Share of them who retire by the year [1].
+    displaced_exposed : numpy.ndarray
+        Of them, displaced by then [persons].
+    bev_shift : numpy.ndarray
+        Change of the BEV share of the region's production since the base year [1].
+    share : float or numpy.ndarray
+        Share of the stayers whose tasks change once the mix has moved fully to BEV [1].
+
+    Examples
+    --------
+    >>> float(task_change(1000.0, 0.2, 100.0, 0.5, 0.8))  # 0.8 × 0.5 × (800 − 100)
+    280.0
+    """
+    stayers = np.clip(np.asarray(exposed_workers) * (1.0 - np.asarray(retiring)) - np.asarray(displaced_exposed),
+                      0.0, None)
+    return np.asarray(share) * np.clip(np.asarray(bev_shift, dtype=float), 0.0, 1.0) * stayers
+
+
+def supply_at_workplace(supply_residence: np.ndarray, shares: np.ndarray, inflow: np.ndarray) -> np.ndarray:
+    """Labour supply at each workplace from supply at residence and commuting shares [persons].
+
+    Parameters
+    ----------
+    supply_residence : numpy.ndarray
+        ``(..., D)`` persons living in each district who would be employed [persons].
+    shares : numpy.ndarray
+        ``(D, D + 1)`` row-stochastic: share of the residents of *r* (rows) working in *w*
+        (columns), the last column outside the region; rows sum to 1.
+    inflow : numpy.ndarray
+        ``(..., D)`` in-commuters from outside the region [persons].
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(..., D + 1)``: supply at each workplace, the last entry leaving the region; the
+        total equals ``supply_residence.sum(-1) + inflow.sum(-1)`` (persons are conserved).
+
+    Examples
+    --------
+    >>> supply_at_workplace(np.array([100.0, 50.0]), np.array([[0.8, 0.1, 0.1], [0.2, 0.8, 0.0]]),
+    ...                     np.array([5.0, 0.0]))
+    array([95., 50., 10.])
+    """
+    out = np.asarray(supply_residence, dtype=float) @ np.asarray(shares, dtype=float)
+    out[..., :-1] += inflow
+    return out
