@@ -64,12 +64,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     steps.update()
     results = run(scenario, draws=args.draws, seed=args.seed, region=region)
     steps.update()
+    from . import labour  # future of work: supply, balance, requalification (issue 18)
+
+    fow = labour.future_of_work(results, scenario, region) if labour.has_future_of_work_data(region) else None
     write_results(results, out, sectors=region.national.sectors, sources=region.sources(),
-                  scenario_yaml=scenario.to_yaml(), force=args.force)
+                  scenario_yaml=scenario.to_yaml(), force=args.force,
+                  extra_tables=None if fow is None else labour.future_of_work_tables(fow),
+                  extra_sheets=None if fow is None else labour.future_of_work_sheets(fow))
     steps.update()
     steps.close()
     if not args.quiet:
         print(summary_text(results))
+        if fow is not None:
+            print("\n" + labour.future_of_work_summary(fow))
         print(f"\nResults written to {out}/ (results.nc, .csv, .parquet, .xlsx, _iamc.csv)")
     return 0
 

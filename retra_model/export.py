@@ -183,12 +183,16 @@ def excel_sheets(ds: xr.Dataset, sectors: pd.DataFrame, sources: pd.DataFrame | 
 
 
 def write_results(ds: xr.Dataset, out: Path, *, sectors: pd.DataFrame, sources: pd.DataFrame | None = None,
-                  scenario_yaml: str | None = None, force: bool = False) -> Path:
+                  scenario_yaml: str | None = None, force: bool = False,
+                  extra_tables: dict[str, pd.DataFrame] | None = None,
+                  extra_sheets: dict[str, pd.DataFrame] | None = None) -> Path:
     """Write every export of a run into the folder ``out``, atomically.
 
     Files: ``results.nc`` (netCDF), ``results.csv`` and ``results.parquet`` (tidy),
     ``results.xlsx`` (Excel), ``results_iamc.csv`` (IAMC), ``scenario.yaml`` (the merged
-    scenario that was run) and ``provenance.json``.
+    scenario that was run) and ``provenance.json``; each of ``extra_tables`` as ``<name>.csv``
+    and ``<name>.parquet``, each of ``extra_sheets`` as a further Excel sheet (e.g. the
+    future-of-work tables of :mod:`retra_model.labour`).
     """
 
     def write(tmp: Path) -> None:
@@ -200,8 +204,11 @@ def write_results(ds: xr.Dataset, out: Path, *, sectors: pd.DataFrame, sources: 
         table.to_parquet(tmp / "results.parquet", index=False)
         iamc(ds, sectors).to_csv(tmp / "results_iamc.csv", index=False)
         with pd.ExcelWriter(tmp / "results.xlsx", engine="openpyxl") as xl:
-            for name, frame in excel_sheets(ds, sectors, sources).items():
+            for name, frame in {**excel_sheets(ds, sectors, sources), **(extra_sheets or {})}.items():
                 frame.to_excel(xl, sheet_name=name[:31], index=False)
+        for name, frame in (extra_tables or {}).items():  # future of work (labour.future_of_work_tables)
+            frame.to_csv(tmp / f"{name}.csv", index=False)
+            frame.to_parquet(tmp / f"{name}.parquet", index=False)
         if scenario_yaml is not None:
             (tmp / "scenario.yaml").write_text(scenario_yaml, encoding="utf-8")
         prov = {k: ds.attrs.get(k) for k in ("scenario", "scenario_hash", "region", "data_version",

@@ -639,3 +639,121 @@ def future_of_work(results: xr.Dataset, scenario, region: Region | None = None) 
                      "scenario": getattr(scenario, "name", ""),
                      "note": "cumulative since the base year; supply at today's employment rates by age"})
     return ds
+
+
+FOW_VARIABLES = {
+    # variable: (German label, shown in the supply sheet?)
+    "population_15_66": ("Bevölkerung 15–66 Jahre", True),
+    "supply_residence": ("Arbeitsangebot am Wohnort", True),
+    "supply": ("Arbeitsangebot am Arbeitsort", True),
+    "demand": ("Arbeitsnachfrage (Beschäftigte)", True),
+    "balance": ("Saldo Nachfrage − Angebot (+ = Engpass)", True),
+    "retirements": ("Renteneintritte seit Basisjahr", False),
+    "gross_losses": ("Bruttoverluste (Treiberzellen)", False),
+    "displaced": ("Freigesetzte", False),
+    "task_change": ("Tätigkeitswandel (Verbleibende)", False),
+    "requalification": ("Qualifizierungsbedarf", False),
+}
+"""Variables of the future-of-work tables and their German labels."""
+
+FOW_QUANTILES = (0.05, 0.5, 0.95)
+
+
+def has_future_of_work_data(region: Region) -> bool:
+    """Whether the region's data package has the tables :func:`future_of_work` needs."""
+    from .regions import _read_package
+
+    names = {r.get("name") for r in _read_package(region.folder).get("resources", [])}
+    return {"population_projection", "svb_residence", "commuting_flows", "commuting_totals", "occupations"} <= names
+
+
+def _with_total(da: xr.DataArray, region_id: str) -> xr.DataArray:
+    """Append the region's sum as district ``region_id`` (summed per draw, before any quantile)."""
+    tot = da.sum("district").expand_dims(district=[region_id])
+    out = xr.concat([da.drop_vars([c for c in da.coords if c not in da.dims]), tot], dim="district")
+    return out
+
+
+def future_of_work_tables(fow: xr.Dataset) -> dict[str, pd.DataFrame]:
+    """Tidy tables of :func:`future_of_work` for CSV/Parquet [persons].
+
+    ``future_of_work``: ``region`` (district code or the region id for the sum), ``year``,
+    ``variable``, ``unit``, (``quantile``,) ``value``; ``requalification_occupation``: the
+    same by ``occupation`` (KldB 2-digit). Ensembles give the 5 %, 50 % and 95 % quantiles of
+    the draws; a region total is the quantile of the summed draws.
+    """
+    rid = str(fow.attrs.get("region", "region"))
+    frames = []
+    for var in FOW_VARIABLES:
+        da = _with_total(fow[var], rid)
+        if "draw" in da.dims:
+            da = da.quantile(list(FOW_QUANTILES), dim="draw")
+        df = da.rename("value").to_dataframe().reset_index().rename(columns={"district": "region"})
+        frames.append(df.assign(variable=var, unit="persons"))
+    main = pd.concat(frames, ignore_index=True)
+    cols = ["region", "year", "variable", "unit", *(["quantile"] if "quantile" in main.columns else []), "value"]
+    occ = _with_total(fow["requalification_by_occupation"], rid)
+    if "draw" in occ.dims:
+        occ = occ.median("draw")
+    occ_df = occ.rename("value").to_dataframe().reset_index().rename(columns={"district": "region"})
+    occ_df = occ_df.assign(variable="requalification", unit="persons")
+    return {"future_of_work": main[cols],
+            "requalification_occupation": occ_df[["region", "occupation", "year", "variable", "unit", "value"]]}
+
+
+def future_of_work_sheets(fow: xr.Dataset, years=(2030, 2035, 2045)) -> dict[str, pd.DataFrame]:
+    """German Excel sheets: supply and balance, requalification need, requalification by occupation."""
+    rid = str(fow.attrs.get("region", "region"))
+    names = dict(zip(fow["district"].values, fow["district_name"].values, strict=True))
+    names[rid] = "Region insgesamt"
+    years = [y for y in years if y in fow["year"].values]
+    ens = "draw" in fow.dims
+
+    def sheet(variables):
+        rows = []
+        for var in variables:
+            da = _with_total(fow[var], rid).sel(year=years)
+            if ens:
+                q = da.quantile(list(FOW_QUANTILES), dim="draw")
+            for d in da["district"].values:
+                for y in years:
+                    row = {"Kreis (AGS)": d, "Kreis": names[d], "Größe": FOW_VARIABLES[var][0], "Jahr": int(y)}
+                    if ens:
+                        row.update({"Median": float(q.sel(quantile=0.5, district=d, year=y)),
+                                    "5 %-Quantil": float(q.sel(quantile=0.05, district=d, year=y)),
+                                    "95 %-Quantil": float(q.sel(quantile=0.95, district=d, year=y))})
+                    else:
+                        row["Personen"] = float(da.sel(district=d, year=y))
+                    rows.append(row)
+        return pd.DataFrame(rows)
+
+    occ = _with_total(fow["requalification_by_occupation"], rid).sel(year=years)
+    if ens:
+        occ = occ.median("draw")
+    labels = dict(zip(fow["occupation"].values, fow["occupation_label"].values, strict=True))
+    occ_df = occ.sel(district=rid).transpose("occupation", "year").to_pandas()
+    occ_df.columns = [f"Qualifizierungsbedarf {y}" for y in occ_df.columns]
+    occ_df.insert(0, "Berufshauptgruppe", [labels[c] for c in occ_df.index])
+    occ_df.index.name = "KldB 2010"
+    return {
+        "Arbeitsangebot und Saldo": sheet([v for v, (_, s) in FOW_VARIABLES.items() if s]),
+        "Qualifizierungsbedarf": sheet([v for v, (_, s) in FOW_VARIABLES.items() if not s]),
+        "Qualifizierung nach Beruf": occ_df.reset_index(),
+    }
+
+
+def future_of_work_summary(fow: xr.Dataset, years=(2030, 2035, 2045)) -> str:
+    """A few lines for the CLI: region totals of supply, demand, balance and requalification need."""
+    years = [y for y in years if y in fow["year"].values]
+    base = int(fow.attrs.get("base_year", fow["year"].values[0]))
+    lines = [f"Future of work (region, persons; cumulative since {base}; median [5 %, 95 %] for ensembles):"]
+    for var in ("supply", "demand", "balance", "displaced", "task_change", "requalification"):
+        da = fow[var].sum("district").sel(year=years)
+        if "draw" in da.dims:
+            q = da.quantile(list(FOW_QUANTILES), dim="draw")
+            cells = [f"{q.sel(quantile=0.5, year=y):>9,.0f} [{q.sel(quantile=0.05, year=y):,.0f}, "
+                     f"{q.sel(quantile=0.95, year=y):,.0f}]" for y in years]
+        else:
+            cells = [f"{float(da.sel(year=y)):>9,.0f}" for y in years]
+        lines.append(f"  {var:<16}" + "  ".join(f"{y}: {c}" for y, c in zip(years, cells, strict=True)))
+    return "\n".join(lines)
