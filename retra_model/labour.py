@@ -15,7 +15,15 @@ function                       what it returns
 :func:`residents_affected`     job changes at the workplace → residents affected per district
 :func:`requalification_table`  per district and occupation group: lost, opened, gap
 :func:`resilience`             resilience indicators per district, each component shown
+:func:`future_of_work`         supply, demand, balance, displaced, task change, requalification
+                               need per district × year (× age, driver, occupation), per draw
+:func:`future_of_work_tables`  tidy CSV/Parquet tables of it (quantiles for ensembles)
+:func:`future_of_work_sheets`  German Excel sheets of it
 =============================  ===============================================================
+
+:func:`requalification_table` is the older placement balance (displaced workers re-employed
+in their occupation group or not, losses netted per sector); the requalification *need* of
+the council's questions is :func:`future_of_work`'s ``requalification``.
 """
 
 from __future__ import annotations
@@ -217,7 +225,8 @@ def resilience(results: xr.Dataset, region: Region, labour: Labour, years) -> pd
     unemployment            ``rate_base_year``: unemployment rate, all          no (data)
                             civilian labour force (Regionalstatistik) [%]
                             ``requalification_share``: requalification need /   yes
-                            base-year jobs
+                            base-year jobs (:func:`future_of_work` where the
+                            region has its tables, else the placement balance)
     commuting               ``in_commuter_share``: workplace jobs held by       no (data)
                             in-commuters; ``out_commuter_share``: employed
                             residents working elsewhere
@@ -237,6 +246,12 @@ def resilience(results: xr.Dataset, region: Region, labour: Labour, years) -> pd
 
     years = [region.base_year, *[y for y in years if y != region.base_year]]
     retiring = retirement_shares(region, value_of(labour.retirement_age), years)
+    need = None
+    if has_future_of_work_data(region):  # the requalification need of future_of_work (displaced + task change)
+        from types import SimpleNamespace
+
+        need = future_of_work(results, SimpleNamespace(labour=labour, region=region.id, name=""), region)
+        need = need["requalification"].median("draw") if "draw" in need.dims else need["requalification"]
     for y in years:
         e = emp.sel(year=y)
         total = e.sum("sector")
@@ -244,7 +259,7 @@ def resilience(results: xr.Dataset, region: Region, labour: Labour, years) -> pd
         ice = (exposure * emp.sel(year=region.base_year)).sum("sector") / total
         hhi = (e / total) ** 2
         hhi = hhi.sum("sector")
-        req = requalification_table(results, region, labour, y) if y != region.base_year else None
+        req = requalification_table(results, region, labour, y) if y != region.base_year and need is None else None
         aff = residents_affected(results, region, y) if (y != region.base_year and tot is not None) else None
         for d in region.district_codes:
             add(d, "automotive_dependence", "vehicles_share", y, veh.sel(district=d), "1")
@@ -252,7 +267,10 @@ def resilience(results: xr.Dataset, region: Region, labour: Labour, years) -> pd
             add(d, "diversity", "herfindahl", y, hhi.sel(district=d), "1")
             add(d, "age_structure", "retiring_share", y, retiring.sel(district=d, year=y), "1")
             base_jobs = float(emp.sel(year=region.base_year, district=d).sum())
-            q = 0.0 if req is None else float(req.loc[req["district"] == d, "requalification"].sum()) / base_jobs
+            if need is not None:
+                q = float(need.sel(district=d, year=y)) / base_jobs
+            else:
+                q = 0.0 if req is None else float(req.loc[req["district"] == d, "requalification"].sum()) / base_jobs
             add(d, "unemployment", "requalification_share", y, q, "1")
             if unemp is not None:
                 u = unemp.loc[(unemp["district"] == d) & (unemp["year"] == region.base_year)

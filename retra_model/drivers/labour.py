@@ -33,6 +33,14 @@ Requalification (per district and occupation group, from the base year to year *
     - ``placed`` = min(displaced, openings): re-employed in the same occupational group;
     - ``requalification`` = displaced − placed: need a new occupation (Qualifizierungsbedarf);
     - ``unfilled`` = openings − placed: openings left for newcomers (Fachkräftebedarf).
+
+Requalification need (:func:`displaced`, :func:`task_change`; used by
+:func:`retra_model.labour.future_of_work`)
+    Losses are counted gross in each driver cell (district × sector × driver), never netted
+    with gains of other drivers or sectors; only a share of the cell's retirements absorbs
+    them (for electrification only those in combustion-dependent plants). Incumbents of
+    exposed occupations who stay need new skills as the BEV share rises. Need = displaced +
+    task change; it never falls when a loss or the BEV shift grows.
 """
 
 from __future__ import annotations
