@@ -53,14 +53,39 @@ def _median(results: xr.Dataset, var: str) -> xr.DataArray:
     return da.median("draw") if "draw" in da.dims else da
 
 
+def _base_population(region: Region) -> pd.DataFrame:
+    """Population by district and age group in the base year [persons]: ``district, age_from, age_to, value``.
+
+    The published table (31 December) where it has the base year; else the moderate variant of
+    the population projection (``population_projection.csv``) where it covers the base year;
+    else the latest published year before it.
+    """
+    pop = _need(region, "population")
+    if (pop["year"] == region.base_year).any():
+        return pop.loc[pop["year"] == region.base_year]
+    if "population_projection" in _package_resources(region):
+        proj = population_projection(region)
+        if region.base_year in proj["year"].values:
+            p = proj.sel(variant="moderate", year=region.base_year).to_dataframe(name="value").reset_index()
+            p["age_from"] = p["age_band"]
+            p["age_to"] = np.where(np.isfinite(p["age_to"]), p["age_to"], np.nan)
+            return p[["district", "age_from", "age_to", "value"]]
+    return pop.loc[pop["year"] == pop.loc[pop["year"] <= region.base_year, "year"].max()]
+
+
+def _package_resources(region: Region) -> set:
+    from .regions import _read_package
+
+    return {r.get("name") for r in _read_package(region.folder).get("resources", [])}
+
+
 def retirement_shares(region: Region, retirement_age: float, years) -> xr.DataArray:
     """Share of base-year jobs whose holders reach the retirement age by each year [1].
 
     The population of the district by age (base year, both sexes) stands in for its
     employees, whose age structure per district is not published.
     """
-    pop = _need(region, "population")
-    pop = pop.loc[pop["year"] == region.base_year]
+    pop = _base_population(region)
     years = np.asarray(list(years))
     out = []
     for d in region.district_codes:
@@ -80,8 +105,7 @@ def labour_supply(region: Region, retirement_age: float, years) -> pd.DataFrame:
     those who reach the retirement age; ``change`` = entrants − leavers. Migration and
     mortality are not modelled.
     """
-    pop = _need(region, "population")
-    pop = pop.loc[pop["year"] == region.base_year]
+    pop = _base_population(region)
     years = np.asarray(list(years))
     tau = (years - region.base_year).astype(float)
     rows = []
@@ -116,7 +140,8 @@ def occupation_structure(region: Region, cross_weight: float) -> xr.DataArray:
     groups = nat.tables["kldb_groups"]
     to2 = dict(zip(groups["kldb3"], groups["kldb2"].fillna(groups["kldb3"]), strict=True))
     mapping = nat.tables["kldb_sector"]
-    occ = occ.loc[occ["year"] == region.base_year].assign(kldb2=lambda t: t["kldb3"].map(to2))
+    year = int(occ.loc[occ["year"] <= region.base_year, "year"].max())  # the latest published ≤ base year
+    occ = occ.loc[occ["year"] == year].assign(kldb2=lambda t: t["kldb3"].map(to2))
     codes = sorted(mapping["kldb2"].unique())
     sect = region.sector_codes
     seed = np.full((len(codes), len(sect)), float(cross_weight))
