@@ -474,15 +474,28 @@ def _sampler(results: xr.Dataset):
     return Sampler(n, int(results.attrs.get("seed", 0)))
 
 
-def _retiring(region: Region, ages: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """Share of base-year jobs whose holders retire by each year, per draw ``(n, D, T)`` [1]."""
-    out = np.empty((len(ages), len(region.district_codes), len(years)))
-    cache: dict[float, np.ndarray] = {}
-    for i, r in enumerate(ages):
-        key = round(float(r), 3)
-        if key not in cache:
-            cache[key] = retirement_shares(region, key, years).values
-        out[i] = cache[key]
+def _retiring(region: Region, ages: np.ndarray, years: np.ndarray, entry_age: float = 15.0) -> np.ndarray:
+    """Share of base-year jobs whose holders retire by each year, per draw ``(n, D, T)`` [1].
+
+    :func:`retirement_shares` for a retirement age per draw, vectorised over the draws.
+    """
+    pop = _base_population(region)
+    r = np.asarray(ages, dtype=float)[:, None]  # (n, 1)
+    tau = (np.asarray(years) - region.base_year).astype(float)[None, :]  # (1, T)
+    out = np.empty((len(r), len(region.district_codes), tau.shape[1]))
+    for i, d in enumerate(region.district_codes):
+        g = pop.loc[pop["district"] == d].groupby(["age_from", "age_to"], dropna=False)["value"].sum().reset_index()
+        lo = g["age_from"].to_numpy(dtype=float)
+        hi = g["age_to"].to_numpy(dtype=float)
+        hi = np.where(np.isfinite(hi), hi, lo + 10.0)  # the open group: 10 years, as share_reaching
+        p = g["value"].to_numpy(dtype=float)
+
+        def between(a, b):
+            return (np.clip(np.minimum(hi, b[..., None]) - np.maximum(lo, a[..., None]), 0.0, None) / (hi - lo)) @ p
+
+        total = between(np.full_like(r, entry_age), r)  # (n, 1)
+        leaving = between(np.maximum(entry_age, r - tau), np.broadcast_to(r, (r.shape[0], tau.shape[1])))
+        out[:, i, :] = np.divide(leaving, total, out=np.zeros_like(leaving), where=total > 0)
     return out
 
 
@@ -610,7 +623,7 @@ def future_of_work(results: xr.Dataset, scenario, region: Region | None = None) 
     if "draw" not in ch.dims:
         ch = ch.expand_dims(draw=[0])
     drivers = list(ch["driver"].values)
-    loss = np.clip(-ch.transpose("draw", "district", "year", "driver", "sector").values, 0.0, None)  # (n,D,T,K,S)
+    changes = ch.transpose("draw", "district", "year", "driver", "sector").values  # a view, (n, D, T, K, S)
     u = sampler.uniforms("data.exposure")[:, None, None]  # the engine's draw of the exposure ranges
     from .engine import _triangular_ppf
 
@@ -618,16 +631,25 @@ def future_of_work(results: xr.Dataset, scenario, region: Region | None = None) 
     x = _triangular_ppf(u, ex["low"].transpose("district", "sector").values[None],
                         ex["value"].transpose("district", "sector").values[None],
                         ex["high"].transpose("district", "sector").values[None])  # (n, D, S)
-    pool = np.ones((n, len(dist), 1, len(drivers), e0.shape[1]))
     k_el = drivers.index("electrification")
-    pool[:, :, 0, k_el, :] = x
-    a = lever("attrition_share")[:, None, None]
-    disp = lab.displaced(loss, retire_cell, a, pool)  # (n, D, T, K, S)
-    disp_s = disp.sum(axis=3)  # (n, D, T, S)
-    disp_occ = np.einsum("ndts,dos->ndto", disp_s, mix)
+    a = lever("attrition_share")
     exposed = _exposed_share(region, occ).transpose("district", "sector").values  # (D, S)
+    gross = np.empty((n, len(dist), len(years)))
+    disp_s = np.empty((n, len(dist), len(years), e0.shape[1]))
+    disp_k = np.empty((n, len(dist), len(years), len(drivers)))
+    disp_x = np.empty((n, len(dist), len(years)))
+    for lo in range(0, n, 64):  # chunks of draws keep the (draw, D, T, K, S) arrays small
+        sl = slice(lo, min(n, lo + 64))
+        loss = np.clip(-changes[sl], 0.0, None)
+        pool = np.ones((loss.shape[0], len(dist), 1, len(drivers), e0.shape[1]))
+        pool[:, :, 0, k_el, :] = x[sl]
+        disp = lab.displaced(loss, retire_cell[sl], a[sl, None, None], pool)  # (m, D, T, K, S)
+        gross[sl] = loss.sum(axis=(3, 4))
+        disp_s[sl] = disp.sum(axis=3)
+        disp_k[sl] = disp.sum(axis=4)
+        disp_x[sl] = (disp[:, :, :, k_el, :] * exposed[None, :, None, :]).sum(axis=-1)
+    disp_occ = np.matmul(disp_s, mix.transpose(0, 2, 1)[None])  # (n, D, T, S) @ (1, D, S, O)
     workers_x = (x * e0[None] * exposed[None]).sum(axis=-1)  # (n, D)
-    disp_x = (disp[:, :, :, k_el, :] * exposed[None, :, None, :]).sum(axis=-1)  # (n, D, T)
     bev = results["powertrain_share"].sel(powertrain="bev")
     if "draw" not in bev.dims:
         bev = bev.expand_dims(draw=[0])
@@ -635,7 +657,7 @@ def future_of_work(results: xr.Dataset, scenario, region: Region | None = None) 
     shift = bev - bev[:, :, :1]
     tc = lab.task_change(workers_x[:, :, None], retiring, disp_x, shift, lever("task_change_share")[:, None, None])
     # task change by occupation: in proportion to the exposed workers of each occupation group
-    occ_x = np.einsum("nds,dos->ndo", x * e0[None], mix) * 0.0
+    occ_x = np.zeros((n, len(dist), mix.shape[1]))
     groups = region.national.tables["kldb_groups"]
     two = sorted({dict(zip(groups["kldb3"], groups["kldb2"], strict=True))[c] for c in EXPOSED_KLDB3})
     occ_codes = list(occ["occupation"].values)
@@ -660,12 +682,12 @@ def future_of_work(results: xr.Dataset, scenario, region: Region | None = None) 
             "demand": var(demand, long_name="Arbeitsnachfrage (Beschäftigte am Arbeitsort)"),
             "balance": var(demand - supply, long_name="Saldo Nachfrage minus Angebot"),
             "retirements": var(retire_cell.sum(axis=-1), long_name="Renteneintritte seit dem Basisjahr"),
-            "gross_losses": var(loss.sum(axis=(3, 4)), long_name="Bruttoverluste aller Treiberzellen"),
+            "gross_losses": var(gross, long_name="Bruttoverluste aller Treiberzellen"),
             "displaced": var(disp_s.sum(axis=-1), long_name="Freigesetzte (Verluste über Renteneintritte hinaus)"),
             "task_change": var(tc, long_name="Beschäftigte mit Tätigkeitswandel"),
             "requalification": var(disp_s.sum(axis=-1) + tc, long_name="Qualifizierungsbedarf"),
             "supply_by_age": ((*dims, "age_band"), by_age, {"unit": "persons", "long_name": "Arbeitsangebot am Wohnort nach Alter"}),
-            "displaced_by_driver": ((*dims, "driver"), disp.sum(axis=-1), {"unit": "persons"}),
+            "displaced_by_driver": ((*dims, "driver"), disp_k, {"unit": "persons"}),
             "requalification_by_occupation": ((*dims, "occupation"), disp_occ + tc_occ, {"unit": "persons"}),
             "out_commuters_region": (("draw", "year"), leaving, {"unit": "persons"}),
             "in_commuters_region": (("draw", "year"), inflow.sum(axis=1), {"unit": "persons"}),
