@@ -230,3 +230,21 @@ def test_bad_projection_value_is_located(tmp_path):
     df.to_csv(f, index=False)
     with pytest.raises(DataError, match=r"population_projection.csv.*below 0|below 0"):
         lab.population_projection(load_region(dst))
+
+
+def test_retra_run_writes_the_future_of_work_tables(tmp_path, capsys):
+    import openpyxl
+
+    from retra_model.cli import main
+
+    out = tmp_path / "son"
+    assert main(["run", "scenarios/son/baseline.yaml", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Future of work" in printed and "requalification" in printed
+    table = pd.read_csv(out / "future_of_work.csv", dtype={"region": str})
+    assert set(table.columns) == {"region", "year", "variable", "unit", "value"}
+    assert set(lab.FOW_VARIABLES) == set(table["variable"])
+    np.testing.assert_allclose(pd.read_parquet(out / "future_of_work.parquet")["value"].values, table["value"].values,
+                               rtol=1e-12)
+    sheets = openpyxl.load_workbook(out / "results.xlsx", read_only=True).sheetnames
+    assert {"Arbeitsangebot und Saldo", "Qualifizierungsbedarf", "Qualifizierung nach Beruf"} <= set(sheets)
