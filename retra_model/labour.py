@@ -631,7 +631,7 @@ def future_of_work(results: xr.Dataset, scenario, region: Region | None = None) 
     x = _triangular_ppf(u, ex["low"].transpose("district", "sector").values[None],
                         ex["value"].transpose("district", "sector").values[None],
                         ex["high"].transpose("district", "sector").values[None])  # (n, D, S)
-    k_el = drivers.index("electrification")
+    k_el = drivers.index("electrification") if "electrification" in drivers else None
     a = lever("attrition_share")
     exposed = _exposed_share(region, occ).transpose("district", "sector").values  # (D, S)
     gross = np.empty((n, len(dist), len(years)))
@@ -642,12 +642,13 @@ def future_of_work(results: xr.Dataset, scenario, region: Region | None = None) 
         sl = slice(lo, min(n, lo + 64))
         loss = np.clip(-changes[sl], 0.0, None)
         pool = np.ones((loss.shape[0], len(dist), 1, len(drivers), e0.shape[1]))
-        pool[:, :, 0, k_el, :] = x[sl]
+        if k_el is not None:  # electrification hits the combustion-dependent plants only
+            pool[:, :, 0, k_el, :] = x[sl]
         disp = lab.displaced(loss, retire_cell[sl], a[sl, None, None], pool)  # (m, D, T, K, S)
         gross[sl] = loss.sum(axis=(3, 4))
         disp_s[sl] = disp.sum(axis=3)
         disp_k[sl] = disp.sum(axis=4)
-        disp_x[sl] = (disp[:, :, :, k_el, :] * exposed[None, :, None, :]).sum(axis=-1)
+        disp_x[sl] = 0.0 if k_el is None else (disp[:, :, :, k_el, :] * exposed[None, :, None, :]).sum(axis=-1)
     disp_occ = np.matmul(disp_s, mix.transpose(0, 2, 1)[None])  # (n, D, T, S) @ (1, D, S, O)
     workers_x = (x * e0[None] * exposed[None]).sum(axis=-1)  # (n, D)
     bev = results["powertrain_share"].sel(powertrain="bev")
