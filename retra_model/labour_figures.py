@@ -26,8 +26,15 @@ def _q(da: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
     return q.isel(quantile=1, drop=True), q.isel(quantile=0, drop=True), q.isel(quantile=2, drop=True)
 
 
-def key_figures(fow: xr.Dataset, years=(2030, 2035, 2045), variables=None) -> pd.DataFrame:
-    """Region totals per variable and year, German labels and number format: "median [5 %; 95 %]" [persons]."""
+def _r(x: float, step: int) -> str:
+    return fmt_int(round(float(x) / step) * step)
+
+
+def key_figures(fow: xr.Dataset, years=(2030, 2035, 2045), variables=None, step: int = 1) -> pd.DataFrame:
+    """Region totals per variable and year, German labels and number format: "median [5 %; 95 %]" [persons].
+
+    ``step`` rounds every figure to a multiple of it (100 for a council: the bands are wide).
+    """
     variables = variables or ["population_15_66", "supply", "demand", "balance", "displaced", "task_change",
                               "requalification"]
     years = [y for y in years if y in fow["year"].values]
@@ -35,13 +42,13 @@ def key_figures(fow: xr.Dataset, years=(2030, 2035, 2045), variables=None) -> pd
     for var in variables:
         mid, lo, hi = _q(fow[var].sum("district").sel(year=years))
         rows[FOW_VARIABLES[var][0]] = [
-            fmt_int(float(mid.sel(year=y))) + ("" if "draw" not in fow.dims else
-                                                f" [{fmt_int(float(lo.sel(year=y)))}; {fmt_int(float(hi.sel(year=y)))}]")
+            _r(mid.sel(year=y), step) + ("" if "draw" not in fow.dims else
+                                        f" [{_r(lo.sel(year=y), step)}; {_r(hi.sel(year=y), step)}]")
             for y in years]
     return pd.DataFrame(rows, index=[str(y) for y in years]).T.rename_axis("Region insgesamt (Personen)")
 
 
-def by_district(fow: xr.Dataset, year: int) -> pd.DataFrame:
+def by_district(fow: xr.Dataset, year: int, step: int = 1) -> pd.DataFrame:
     """Supply, demand, balance and requalification need per district in ``year`` (medians), German."""
     cols = {}
     for var in ("population_15_66", "supply", "demand", "balance", "displaced", "task_change", "requalification"):
@@ -49,10 +56,10 @@ def by_district(fow: xr.Dataset, year: int) -> pd.DataFrame:
         cols[FOW_VARIABLES[var][0]] = mid.values
     df = pd.DataFrame(cols, index=[str(n) for n in fow["district_name"].values])
     df.loc["Region insgesamt"] = df.sum()  # medians per district, the sum only approximately the region's median
-    return df.round(0).astype(int).map(fmt_int).rename_axis(f"Kreis, {year}")
+    return df.map(lambda v: _r(v, step)).rename_axis(f"Kreis, {year}")
 
 
-def by_occupation(fow: xr.Dataset, year: int, top: int = 10) -> pd.DataFrame:
+def by_occupation(fow: xr.Dataset, year: int, top: int = 10, step: int = 1) -> pd.DataFrame:
     """Requalification need by occupational main group (KldB 2010, 2-digit), region, ``year`` (median)."""
     da = fow["requalification_by_occupation"].sel(year=year).sum("district")
     mid, lo, hi = _q(da)
@@ -60,18 +67,18 @@ def by_occupation(fow: xr.Dataset, year: int, top: int = 10) -> pd.DataFrame:
                        "5 %": lo.values, "95 %": hi.values}, index=fow["occupation"].values)
     df = df.sort_values("Median", ascending=False).head(top)
     for c in ("Median", "5 %", "95 %"):
-        df[c] = df[c].round(0).map(fmt_int)
+        df[c] = df[c].map(lambda v: _r(v, step))
     return df.rename_axis("KldB 2010")
 
 
-def by_driver(fow: xr.Dataset, years=(2030, 2035, 2045)) -> pd.DataFrame:
+def by_driver(fow: xr.Dataset, years=(2030, 2035, 2045), step: int = 1) -> pd.DataFrame:
     """Displaced workers by driver, region (medians), German."""
     years = [y for y in years if y in fow["year"].values]
     mid = _q(fow["displaced_by_driver"].sum("district").sel(year=years))[0]
     df = mid.transpose("driver", "year").to_pandas().round(0)
     df = df.loc[df.abs().sum(axis=1) > 0]
     df.columns = [str(c) for c in df.columns]
-    return df.map(fmt_int).rename_axis("Freigesetzte nach Treiber")
+    return df.map(lambda v: _r(v, step)).rename_axis("Freigesetzte nach Treiber")
 
 
 def supply_demand(fows: dict[str, xr.Dataset], title: str | None = None) -> go.Figure:
