@@ -115,3 +115,26 @@ def requalification(fow: xr.Dataset, title: str | None = None) -> go.Figure:
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title="Personen (kumuliert seit Basisjahr)", tickformat=",.0f")
     return style(fig, title or "Qualifizierungsbedarf")
+
+
+def sensitivity(results: xr.Dataset, scenario, lever: str, values, years=(2030, 2035, 2045),
+                variable: str = "requalification", region=None, step: int = 1) -> pd.DataFrame:
+    """Region total of ``variable`` when one lever of the ``labour:`` section takes each of ``values``.
+
+    The other levers stay at the scenario's values (their centres in a deterministic run).
+    """
+    from .labour import future_of_work
+
+    years = [y for y in years if y in results["year"].values]
+    rows = {}
+    for v in values:
+        sc = scenario.model_copy(update={"labour": scenario.labour.model_copy(update={lever: v})})
+        da = future_of_work(results, sc, region)[variable].sum("district").sel(year=years)
+        da = da.median("draw") if "draw" in da.dims else da
+        rows[fmt_num_de(v)] = [_r(da.sel(year=y), step) for y in years]
+    return pd.DataFrame(rows, index=[str(y) for y in years]).T.rename_axis(f"{lever} = …")
+
+
+def fmt_num_de(x: float) -> str:
+    """A lever value with a decimal comma (0.5 → "0,5")."""
+    return f"{x:g}".replace(".", ",")
