@@ -126,12 +126,13 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from .regions import known_regions, load_region
+    from .regions import known_regions, region_meta
 
     root = Path(args.scenarios)
     for rid in known_regions():
-        reg = load_region(rid)
-        print(f"{rid:6} {reg.name} — {len(reg.district_codes)} districts, base year {reg.base_year}")
+        meta = region_meta(rid)  # the package's metadata only: listing needs no data check
+        print(f"{rid:6} {meta.get('name_de', rid)} — {len(meta.get('districts', []))} districts, "
+              f"base year {meta.get('base_year')}")
         for path in sorted((root / rid).glob("*.yaml")):
             print(f"         {path}")
     return 0

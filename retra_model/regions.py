@@ -83,6 +83,11 @@ class Column:
     codes: str | None = None  # name of a codelist: district, sector, wz_group, cpa
 
 
+def region_meta(region: str | Path) -> dict:
+    """The ``retra`` block of a region's ``datapackage.json`` (name, base year, districts), unchecked."""
+    return dict(_read_package(region_dir(region)).get("retra", {}))
+
+
 def _read_package(folder: Path) -> dict:
     path = folder / "datapackage.json"
     try:
@@ -590,9 +595,9 @@ def _check_sums(chk: _Checker, file: Path, emp: pd.DataFrame, wz: pd.DataFrame, 
 
     A group's sectors are those mapped (``sector_wz.csv``) to the group or to groups below
     it. A sector mapped to several groups (business services = K + L + M-N) is checked
-    against their sum. TOTAL is checked within :data:`TOTAL_GAP`.
+    against their sum. TOTAL is checked within :data:`TOTAL_GAP`. Vectorised over all
+    district-years at once (one pivot per table), so that checking all 401 Kreise is fast.
     """
-    published = wz.set_index(["year", "district", "wz_group"])["value"]
     mapped: dict[str, set[str]] = {}
     for row in national.sector_wz.itertuples():
         mapped.setdefault(row.sector, set()).add(row.wz_group)
@@ -605,19 +610,31 @@ def _check_sums(chk: _Checker, file: Path, emp: pd.DataFrame, wz: pd.DataFrame, 
     for sector, gs in mapped.items():
         if len(gs) > 1:
             checks.append(("+".join(sorted(gs)), [sector], sorted(gs)))
-    line_of = {key: i for i, key in enumerate(zip(emp["year"], emp["district"], emp["sector"], strict=True))}
-    for (year, district), part in emp.groupby(["year", "district"]):
-        value = part.set_index("sector")["value"]
-        for label, sectors, groups in checks:
-            pub = sum(published.get((year, district, g), np.nan) for g in groups)
-            if np.isnan(pub):
-                continue
-            total = float(value.reindex(sectors).sum())
-            tol = TOTAL_GAP * pub if label == "TOTAL" else 1e-6
-            if abs(total - pub) > tol:
-                chk.add(file, "value", [line_of[(year, district, sectors[0])]],
-                        f"{district} {year}: the sectors of WZ group {label} add up to {total:,.0f}, "
-                        f"but the published figure is {pub:,.0f}")
+    if emp.empty:
+        return
+    keys = ["year", "district"]
+    wide = emp.pivot_table(index=keys, columns="sector", values="value", aggfunc="sum")
+    published = (wz.pivot_table(index=keys, columns="wz_group", values="value", aggfunc="sum", dropna=False)
+                 .reindex(wide.index))
+    # a published group counts only where it has a value (suppressed cells are empty)
+    present = wz.assign(ok=wz["value"].notna()).pivot_table(index=keys, columns="wz_group", values="ok",
+                                                             aggfunc="any").reindex(wide.index)
+    line_of = pd.Series(np.arange(len(emp)), index=pd.MultiIndex.from_frame(emp[["year", "district", "sector"]]))
+    found = []
+    for order, (label, sectors, groups) in enumerate(checks):
+        if not set(groups) <= set(published.columns):
+            continue
+        ok = present[groups].fillna(False).astype(bool).all(axis=1)
+        pub = published[groups].sum(axis=1).where(ok)
+        total = wide.reindex(columns=sectors).sum(axis=1)
+        tol = TOTAL_GAP * pub if label == "TOTAL" else 1e-6
+        bad = pub.notna() & ((total - pub).abs() > tol)
+        for (year, district) in bad.index[bad.to_numpy()]:
+            found.append((year, district, order, label, sectors[0], total[(year, district)], pub[(year, district)]))
+    for year, district, _, label, first, total, pub in sorted(found, key=lambda f: f[:3]):
+        chk.add(file, "value", [line_of[(year, district, first)]],
+                f"{district} {year}: the sectors of WZ group {label} add up to {total:,.0f}, "
+                f"but the published figure is {pub:,.0f}")
 
 
 def load_region(region: str | Path) -> Region:

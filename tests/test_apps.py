@@ -329,10 +329,10 @@ def test_shipped_caches_are_fresh_and_small():
     status = ensemble.build_caches(["son", "swsn"], check=True, log=lambda _m: None)
     assert status and all(s == "fresh" for s in status.values()), (
         f"stale or missing caches {[str(p) for p, s in status.items() if s != 'fresh']}; run: {ensemble.REBUILD}")
-    files = list(ensemble.ENSEMBLES.rglob("*.nc"))
+    files = list(ensemble.ensembles_root().rglob("*.nc"))
     assert sum(f.stat().st_size for f in files) < 10e6
-    pkg = __import__("json").loads((ensemble.ENSEMBLES / "datapackage.json").read_text(encoding="utf-8"))
-    assert {r["path"] for r in pkg["resources"]} == {f.relative_to(ensemble.ENSEMBLES).as_posix() for f in files}
+    pkg = __import__("json").loads((ensemble.ensembles_root() / "datapackage.json").read_text(encoding="utf-8"))
+    assert {r["path"] for r in pkg["resources"]} == {f.relative_to(ensemble.ensembles_root()).as_posix() for f in files}
 
 
 def test_stale_cache_is_detected_and_the_council_computes_live(tmp_path, vw, monkeypatch):
@@ -342,7 +342,7 @@ def test_stale_cache_is_detected_and_the_council_computes_live(tmp_path, vw, mon
     region = rm.load_region("son")
     root = tmp_path / "ensembles"
     path = ensemble.write_ensemble(vw, root / "son" / "vw_agreement.nc", draws=20, region=region)
-    monkeypatch.setattr(ensemble, "ENSEMBLES", root)
+    monkeypatch.setattr(ensemble, "ensembles_root", lambda: root)
     assert ensemble.load_cached(vw, region=region, root=root).attrs["draws"] == 20
     moved = lv.apply(vw, {"bev_midpoint": 2026})
     with pytest.raises(CacheError, match="the scenario changed"):

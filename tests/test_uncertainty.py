@@ -264,3 +264,12 @@ def test_bev_data_uses_each_observation_once():
     premium = df[df["subsidy"] == 1]
     assert (premium["year"].min(), premium["year"].max()) == (2020, 2023)
     assert len(premium) == 42  # July 2020 … December 2023
+
+
+def test_ensemble_caches_live_beside_the_data_that_retra_data_names(tmp_path, monkeypatch):
+    from retra_model.uncertainty import ensemble
+
+    monkeypatch.setenv("RETRA_DATA", str(tmp_path))
+    assert ensemble.ensembles_root() == tmp_path / "ensembles"
+    monkeypatch.delenv("RETRA_DATA")
+    assert ensemble.ensembles_root() == ensemble.REPO / "data" / "ensembles"

@@ -28,14 +28,20 @@ import xarray as xr
 
 from ..errors import CacheError, ScenarioError
 from ..export import atomic_file
-from ..regions import Region, load_region
+from ..regions import Region, data_root, load_region
 from ..scenario import Distribution, Scenario
 from .draws import load_posterior, split_name
 
 PACKAGE = Path(__file__).resolve().parents[1]
 REPO = PACKAGE.parent
-ENSEMBLES = REPO / "data" / "ensembles"
-"""Where the curated scenarios' cached ensembles ship: ``<region>/<scenario>.nc``."""
+
+
+def ensembles_root() -> Path:
+    """Where the curated scenarios' cached ensembles live: ``<data>/ensembles/<region>/<scenario>.nc``,
+    beside the data the loader reads (``$RETRA_DATA`` when set)."""
+    return data_root() / "ensembles"
+
+
 SCENARIOS = REPO / "scenarios"
 DRAWS = 1000
 """Draws behind a shipped cache."""
@@ -140,17 +146,17 @@ def _relative(path: str | Path) -> str:
     return path.relative_to(REPO).as_posix() if path.is_relative_to(REPO) else str(path)
 
 
-def cache_path(scenario: Scenario, root: str | Path = ENSEMBLES, scenarios: str | Path = SCENARIOS) -> Path | None:
+def cache_path(scenario: Scenario, root: str | Path | None = None, scenarios: str | Path = SCENARIOS) -> Path | None:
     """Where the cache of a curated scenario lives (``None`` for a scenario that is not curated)."""
     if not scenario.file:
         return None
     file = Path(scenario.file).resolve()
     if file.parent != (Path(scenarios) / scenario.region).resolve():
         return None
-    return Path(root) / scenario.region / f"{file.stem}.nc"
+    return Path(root or ensembles_root()) / scenario.region / f"{file.stem}.nc"
 
 
-def load_cached(scenario: Scenario, *, region: Region | None = None, root: str | Path = ENSEMBLES,
+def load_cached(scenario: Scenario, *, region: Region | None = None, root: str | Path | None = None,
                 scenarios: str | Path = SCENARIOS) -> xr.Dataset:
     """The cached summary of a curated scenario; :class:`CacheError` if there is none or it is stale."""
     path = cache_path(scenario, root, scenarios)
@@ -164,7 +170,7 @@ def curated_files(region: str, scenarios: str | Path = SCENARIOS) -> list[Path]:
     return sorted((Path(scenarios) / region).glob("*.yaml"))
 
 
-def build_caches(regions: list[str] | None = None, *, draws: int = DRAWS, root: str | Path = ENSEMBLES,
+def build_caches(regions: list[str] | None = None, *, draws: int = DRAWS, root: str | Path | None = None,
                  scenarios: str | Path = SCENARIOS, force: bool = False, check: bool = False,
                  log=print) -> dict[Path, str]:
     """(Re)build the cached ensembles of every curated scenario of ``regions`` (default: all
@@ -177,7 +183,7 @@ def build_caches(regions: list[str] | None = None, *, draws: int = DRAWS, root: 
     from ..regions import known_regions
     from ..scenario import Scenario
 
-    root, scenarios = Path(root), Path(scenarios)
+    root, scenarios = Path(root or ensembles_root()), Path(scenarios)
     if regions is None:
         regions = [r for r in known_regions() if (scenarios / r / "baseline.yaml").exists()
                    and len(load_region(r).district_codes) <= 60]
@@ -222,9 +228,9 @@ def build_caches(regions: list[str] | None = None, *, draws: int = DRAWS, root: 
     return status
 
 
-def write_datapackage(root: str | Path = ENSEMBLES) -> Path:
+def write_datapackage(root: str | Path | None = None) -> Path:
     """The provenance of the shipped caches, one resource per file (Frictionless data package)."""
-    root = Path(root)
+    root = Path(root or ensembles_root())
     resources = []
     for path in sorted(root.glob("*/*.nc")):
         with xr.open_dataset(path, engine="h5netcdf") as f:
