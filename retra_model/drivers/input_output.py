@@ -38,14 +38,31 @@ Output ↔ jobs ↔ GVA
     [EUR thousand per job] (:mod:`.gva`). Hence an output change Δx carries GVA
     :math:`v\\,Δx` and jobs :math:`e\\,Δx`, consistent with the direct drivers.
 
-What propagates
-    The direct job changes of *electrification*, *volume*, *projects* and *infrastructure*
-    are valued as output (Δx = ΔGVA / v) and treated as a change of final demand for the
-    district's sector (the region's car plants sell to final demand and exports). The
-    *trend* does not propagate: it is observed total employment, suppliers and services
-    included, so propagating it would count them twice. The productivity effect on GVA does
-    not propagate either. Labour productivity in the volume driver appears as fewer jobs per
-    vehicle; valuing those jobs as lost output makes its indirect effect an upper bound.
+What propagates (output changes only)
+    Changes of *output* go through the model as final demand: *volume* (the output index),
+    the output part of *projects* (a plant that opens or a capacity cut; ``output_share``,
+    the rest of a programme is labour per unit at constant output) and *infrastructure*
+    demand. *Electrification* and *productivity* change labour per vehicle at constant output:
+    they change the input mix (cells bought instead of engines made, mostly imported), not
+    final demand, so they have no indirect effect; the supplier sectors' own powertrain jobs
+    are cut by their own exposure (``exposure.csv``). The *trend* does not propagate: it is
+    observed total employment, suppliers and services included.
+
+No supplier loss twice (:func:`effects`, ``own``)
+    The volume driver scales every job of its sectors in every district, the region's parts
+    makers included; the indirect effect of volume demand on those same sectors
+    (vehicles buying parts from vehicles) is already in the direct change and is removed:
+    the rows of the volume sectors are zeroed in the indirect effect of volume demand.
+
+Induced effects where people live (:func:`wage_income`, :func:`residence_income`)
+    The wage-bill change (compensation per unit of output × the output change of every
+    driver but the trend and productivity, indirect output included) net of replacement
+    income (unemployment benefit, severance, partial retirement: ``replacement_rate``) is
+    income of households; it is spent where the workers live (the commuting matrix; the
+    share living outside the region leaks out), and turned into output by the household
+    column of the Leontief inverse closed for households (all rounds of spending), in the
+    district of residence. Euros are conserved: residence income plus leakage equals the
+    workplace income change.
 
 Where indirect effects land (``scope``)
     ``"region"`` (default): one FLQ table for the whole region (RE = the region's SvB); the
@@ -336,6 +353,9 @@ class Inverses:
 
     type1: np.ndarray
     type2: np.ndarray | None
+    household: np.ndarray | None = None
+    """``(..., S)``: output of each sector per unit of household income received in the region
+    (the household column of the closed inverse) [1]; ``None`` when induced effects are off."""
 
 
 def regional_inverses(io: IOTable, regional: np.ndarray, national: np.ndarray, delta: np.ndarray,
@@ -379,7 +399,8 @@ def regional_inverses(io: IOTable, regional: np.ndarray, national: np.ndarray, d
     cons = share[:, None, None] * io.consumption_pattern * regional_part
     closed = closed_coefficients(r, io.compensation_per_output, cons)
     s = r.shape[-1]
-    return Inverses(l1, leontief(closed)[..., :s, :s])
+    l2 = leontief(closed)
+    return Inverses(l1, l2[..., :s, :s], l2[..., :s, s])
 
 
 def jobs_per_output(gva_per_output: np.ndarray, gva_per_employee: np.ndarray) -> np.ndarray:
@@ -415,7 +436,8 @@ def propagate(inverse: np.ndarray, demand: np.ndarray) -> np.ndarray:
     return np.matmul(inverse, demand)
 
 
-def effects(inverses: Inverses, demand: np.ndarray, allocation: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def effects(inverses: Inverses, demand: np.ndarray, allocation: np.ndarray | None = None,
+            own: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Indirect (type I − direct) and induced (type II − type I) output [EUR million].
 
     Parameters
@@ -427,11 +449,16 @@ def effects(inverses: Inverses, demand: np.ndarray, allocation: np.ndarray | Non
     allocation : numpy.ndarray, optional
         ``(D, S)`` shares of each district in the region's sector, summing to 1 over
         districts where the sector exists; required when ``R == 1`` and ``D > 1``.
+    own : numpy.ndarray of bool, optional
+        ``(S,)``: sectors whose indirect change is already in the direct change (the volume
+        sectors for volume demand); their rows of the indirect effect are set to 0.
 
     Returns
     -------
     indirect, induced : numpy.ndarray
-        ``(N, D, S, T)`` each; zero where the demand is zero.
+        ``(N, D, S, T)`` each; zero where the demand is zero. ``induced`` is the classic
+        type II − type I (households where the output is made); the engine uses
+        :func:`induced_output` instead.
     """
     if inverses.type1.shape[1] == 1 and allocation is not None:
         dem = demand.sum(axis=1, keepdims=True)
@@ -441,10 +468,87 @@ def effects(inverses: Inverses, demand: np.ndarray, allocation: np.ndarray | Non
         land = 1.0
     t1 = propagate(inverses.type1, dem)
     indirect = (t1 - dem) * land
+    if own is not None:
+        indirect = np.where(np.asarray(own, bool)[None, None, :, None], 0.0, indirect)
     if inverses.type2 is None:
         return indirect, np.zeros_like(indirect)
     induced = (propagate(inverses.type2, dem) - t1) * land
     return indirect, induced
+
+
+def wage_income(output_change: np.ndarray, compensation_per_output: np.ndarray,
+                replacement_rate: np.ndarray) -> np.ndarray:
+    """Household income change at the workplace, net of replacement income [EUR million].
+
+    .. math::  ΔY_d = (1 - r) \\sum_s c_s \\, Δx_{ds}
+
+    Parameters
+    ----------
+    output_change : numpy.ndarray
+        ``(N, D, S, T)`` output change of the drivers that move jobs [EUR million].
+    compensation_per_output : numpy.ndarray
+        ``(S,)`` compensation of employees per unit of output *c* (IO table) [1].
+    replacement_rate : numpy.ndarray
+        ``(N,)`` share of the lost (gained) wage bill that replacement income (unemployment
+        benefit, severance, partial retirement top-ups) makes up (gives up) [1].
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N, D, T)`` [EUR million].
+
+    Examples
+    --------
+    >>> wage_income(np.full((1, 1, 2, 1), -10.0), np.array([0.3, 0.5]), np.array([0.5]))[0, 0, 0]
+    np.float64(-4.0)
+    """
+    w = np.einsum("ndst,s->ndt", output_change, np.asarray(compensation_per_output, float))
+    return w * (1.0 - np.asarray(replacement_rate, float))[:, None, None]
+
+
+def residence_income(income: np.ndarray, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Workplace income → income by district of residence and what leaks out [EUR million].
+
+    Parameters
+    ----------
+    income : numpy.ndarray
+        ``(N, D, T)`` by workplace [EUR million].
+    shares : numpy.ndarray
+        ``(D + 1, D)`` commuting shares, rows = residence (the districts, then outside the
+        region), columns = workplace, each column summing to 1 [1].
+
+    Returns
+    -------
+    residence, leakage : numpy.ndarray
+        ``(N, D, T)`` and ``(N, T)``; ``residence.sum(1) + leakage == income.sum(1)``.
+
+    Examples
+    --------
+    >>> res, out = residence_income(np.array([[[100.0], [0.0]]]), np.array([[0.5, 0.0], [0.3, 1.0], [0.2, 0.0]]))
+    >>> res[0, :, 0].tolist(), out[0].tolist()
+    ([50.0, 30.0], [20.0])
+    """
+    flows = np.einsum("rd,ndt->nrt", np.asarray(shares, float), income)
+    return flows[:, :-1], flows[:, -1]
+
+
+def induced_output(household: np.ndarray, residence: np.ndarray) -> np.ndarray:
+    """Output induced by household income, in the district of residence [EUR million].
+
+    Parameters
+    ----------
+    household : numpy.ndarray
+        ``(N, R, S)`` household column of the closed inverse (:class:`Inverses`); ``R`` = 1
+        (one table for the region) or the districts.
+    residence : numpy.ndarray
+        ``(N, D, T)`` income by district of residence [EUR million].
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N, D, S, T)``.
+    """
+    return household[:, :, :, None] * residence[:, :, None, :]
 
 
 def allocation_shares(employment: np.ndarray) -> np.ndarray:
