@@ -357,21 +357,19 @@ removes jobs (:mod:`.drivers.volume`), the wage bill stays."""
 
 
 def _held(scenario: Scenario, region: Region, sampler: Sampler, e0: np.ndarray) -> np.ndarray:
-    """Jobs held by programmes with a head count, ``(n, D, S, 1)`` [persons] (0 elsewhere)."""
+    """Jobs held by programmes with a head count, ``(n, D, S, 1)`` [persons] (0 elsewhere).
+
+    Capped at the cell's base-year jobs: where the estimate of a district's sector is below
+    the plants' stated head count, the programme holds the whole cell.
+    """
     dist, sect = region.district_codes, region.sector_codes
     held = np.zeros((sampler.n, len(dist), len(sect), 1))
     for pid, pr in scenario.projects.items():
         if pr.enabled and pr.head_count is not None:
             held[:, dist.index(pr.district), sect.index(pr.sector), 0] += sampler(pr.head_count,
                                                                                   f"projects.{pid}.head_count")
-    over = held > e0 + 1e-9
-    if over.any():
-        n, d, s, _ = np.argwhere(over)[0]
-        pids = [p for p, pr in scenario.projects.items() if pr.enabled and pr.head_count is not None
-                and pr.district == dist[d] and pr.sector == sect[s]]
-        raise ScenarioError([Problem(str(scenario.file or scenario.name), f"projects.{pids[0]}.head_count", None,
-                                     f"the programmes name {held[n, d, s, 0]:,.0f} jobs in {sect[s]} in {dist[d]}, "
-                                     f"which has {e0[0, d, s, 0]:,.0f} in the base year")])
+    # the cells are estimates: a plant's stated head count above its cell holds the whole cell
+    np.minimum(held, e0, out=held)
     return held
 
 

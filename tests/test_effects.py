@@ -161,11 +161,10 @@ def test_a_programme_with_a_head_count_replaces_the_drivers_for_its_plant(toy, t
     np.testing.assert_allclose(ds["employment_change"].sum("driver"), total, atol=1e-6)
 
 
-def test_a_head_count_above_the_cell_is_refused(toy, toy_baseline):
-    from retra_model.errors import ScenarioError
-
+def test_a_head_count_above_the_cell_holds_the_whole_cell(toy, toy_baseline):
     e0 = float(toy.base().sel(district="99001", sector="vehicles"))
     proj = {"plan": {"label": {"de": "Plan", "en": "Plan"}, "district": "99001", "sector": "vehicles",
                      "jobs": {2030: -10}, "head_count": 2 * e0, "source": "test"}}
-    with pytest.raises(ScenarioError, match="head_count"):
-        run(toy_baseline.replace({"projects": proj}), region=toy)
+    ds = run(toy_baseline.replace({"projects": proj}), region=toy)
+    cell = ds["employment"].sel(district="99001", sector="vehicles", year=2030)
+    assert float(cell) == pytest.approx(e0 - 10)
