@@ -303,7 +303,13 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
 
     # 7. indirect: changes of output (not of labour per unit) as final demand through the IO model;
     #    induced: the wage bill net of replacement income, spent where the workers live
-    demand = {"volume": gch["volume"], "other": output_gva + gch["infrastructure"]}
+    #    A car plant's output change reaches the region's vehicle makers (parts) through the IO model
+    #    only where no driver already moves them: volume scales the whole sector, programmes name the
+    #    group's own component plants, exposure cuts the powertrain plants. So the own rows of the
+    #    volume sectors are removed for all demand *in* those sectors (no supplier loss twice).
+    in_vol = np.isin(sect, vo.sectors)[None, None, :, None]
+    demand = {"volume": gch["volume"] + np.where(in_vol, output_gva, 0.0),
+              "other": np.where(in_vol, 0.0, output_gva) + gch["infrastructure"]}
     wages = sum(gch[k] for k in PAID)
     indirect, induced = _io_effects(scenario, region, sampler, demand, wages, v, np.isin(sect, vo.sectors), shape)
     np.multiply(indirect, e, out=ch["indirect"])

@@ -83,6 +83,17 @@ def test_no_double_entry_a_cut_in_vehicle_making_is_not_also_an_indirect_loss_of
     assert float(el.sum()) < 0
 
 
+def test_a_plant_cut_reaches_other_sectors_but_not_the_vehicle_makers_again(toy, toy_neutral):
+    # a car plant's capacity cut (a programme) lowers its purchases; the component plants of the
+    # vehicle sector are named by programmes, scaled by volume or cut by exposure themselves
+    proj = {"cut": {"label": {"de": "Abbau", "en": "Cut"}, "district": "99001", "sector": "vehicles",
+                    "jobs": {2025: 0, 2030: -500}, "source": "test"}}
+    ds = run(toy_neutral.replace({"projects": proj}), region=toy)
+    ind = ds["employment_change"].sel(driver="indirect", year=2030)
+    assert float(abs(ind.sel(sector="vehicles")).max()) == 0.0
+    assert float(ind.sum()) < 0
+
+
 def test_a_programme_propagates_only_its_output_share(toy, toy_neutral):
     proj = {"cut": {"label": {"de": "Abbau", "en": "Cut"}, "district": "99001", "sector": "vehicles",
                     "jobs": {2025: 0, 2030: -500}, "source": "test"}}
@@ -166,5 +177,7 @@ def test_a_head_count_above_the_cell_holds_the_whole_cell(toy, toy_baseline):
     proj = {"plan": {"label": {"de": "Plan", "en": "Plan"}, "district": "99001", "sector": "vehicles",
                      "jobs": {2030: -10}, "head_count": 2 * e0, "source": "test"}}
     ds = run(toy_baseline.replace({"projects": proj}), region=toy)
-    cell = ds["employment"].sel(district="99001", sector="vehicles", year=2030)
-    assert float(cell) == pytest.approx(e0 - 10)
+    cell = ds["employment_change"].sel(district="99001", sector="vehicles", year=2030)
+    for k in ("trend", "electrification", "volume", "productivity"):
+        assert abs(float(cell.sel(driver=k))) < 1e-6
+    assert float(cell.sel(driver="projects")) == pytest.approx(-10)

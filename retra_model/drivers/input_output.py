@@ -50,9 +50,12 @@ What propagates (output changes only)
 
 No supplier loss twice (:func:`effects`, ``own``)
     The volume driver scales every job of its sectors in every district, the region's parts
-    makers included; the indirect effect of volume demand on those same sectors
-    (vehicles buying parts from vehicles) is already in the direct change and is removed:
-    the rows of the volume sectors are zeroed in the indirect effect of volume demand.
+    makers included; a programme names the group's own component plants (the VW agreement
+    cuts Salzgitter's engines and Braunschweig's components as well as Wolfsburg); exposure
+    cuts the powertrain plants. The indirect effect of demand *in* the volume sectors on
+    those same sectors (vehicles buying parts from vehicles) is therefore already in the
+    direct change and is removed: the rows of the volume sectors are zeroed in the indirect
+    effect of that demand. Other sectors' suppliers (metals, machinery, services) keep theirs.
 
 Induced effects where people live (:func:`wage_income`, :func:`residence_income`)
     The wage-bill change (compensation per unit of output × the output change of every
