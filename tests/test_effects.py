@@ -181,3 +181,23 @@ def test_a_head_count_above_the_cell_holds_the_whole_cell(toy, toy_baseline):
     for k in ("trend", "electrification", "volume", "productivity"):
         assert abs(float(cell.sel(driver=k))) < 1e-6
     assert float(cell.sel(driver="projects")) == pytest.approx(-10)
+
+
+# ---------------------------------------------------------------------------------------
+# Studies rebuilt with their assumptions as levers (all 401 districts, deterministic)
+
+
+def test_study_reproductions():
+    from retra_model.studies import STUDIES, study_reproductions
+
+    tab = study_reproductions(data_root().parent / "scenarios" / "de").set_index("study")
+    assert len(tab) == len(STUDIES)
+    assert (tab["ours"] < 0).all()  # every study's loss is a loss in the model too
+    # Prognos's trend continuation is our three calibrated drivers continued; IAB/BIBB/GWS economy-wide
+    # in their concept (persons in employment): both within a factor of 1.25 (the criterion).
+    # ELAB 2.0 and IAB's Fahrzeugbau are not (0.62, 0.34): their labour per BEV is lower than ours
+    # (studies.STUDIES[...]['why']); the test records it so a change is seen.
+    for study in ("prognos2024_net", "iab2018_total"):
+        assert tab.loc[study, "within_1_25"], tab.loc[study, ["ours_in_their_concept", "figure", "ratio"]]
+    for study in ("elab2_net", "iab2018_vehicle"):
+        assert 0.25 < tab.loc[study, "ratio"] < 0.8
