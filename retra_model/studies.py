@@ -112,3 +112,46 @@ def study_reproductions(scenario_dir: str | Path = "scenarios/de", region: Regio
 
 
 __all__ = ["ERWERBSTAETIGE_2019", "STUDIES", "study_reproductions"]
+
+
+VW_DISTRICTS = {"son": ["03101", "03102", "03103"], "swsn": ["14511", "14524"]}
+"""Districts with a Volkswagen plant named in the agreement of 20.12.2024."""
+
+
+def decomposition(region_id: str, scenarios=("baseline", "vw_agreement"), first: int = 2024, last: int = 2030,
+                  scenario_dir: str | Path = "scenarios") -> pd.DataFrame:
+    """Change of employment from ``first`` to ``last`` by driver, region and VW districts' vehicles [persons].
+
+    The same table as ``notebooks/03_effects_before_issue17.csv`` (the model before issue 17,
+    commit 322a40b), so that old and new stand side by side. Years, not the base year, so the
+    table does not depend on it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy ``region, scenario, what, driver, persons``; ``what`` is ``all sectors`` or
+        ``vehicles, VW districts``; the driver ``level_2024`` holds the vehicles of the VW
+        districts in ``first``.
+    """
+    from .engine import run
+
+    region = load_region(region_id)
+    vwd = VW_DISTRICTS[region_id]
+    rows = []
+    for name in scenarios:
+        ds = run(Scenario.from_file(Path(scenario_dir) / region_id / f"{name}.yaml"), region=region)
+        ch = ds["employment_change"].sel(year=last) - ds["employment_change"].sel(year=first)
+        for k in ds.driver.values:
+            if k == "gva_productivity":
+                continue
+            rows.append({"region": region_id, "scenario": name, "what": "all sectors", "driver": str(k),
+                         "persons": float(ch.sel(driver=k).sum())})
+            rows.append({"region": region_id, "scenario": name, "what": "vehicles, VW districts", "driver": str(k),
+                         "persons": float(ch.sel(driver=k, sector="vehicles", district=vwd).sum())})
+        v = ds["employment"].sel(sector="vehicles", district=vwd).sum("district")
+        rows.append({"region": region_id, "scenario": name, "what": "vehicles, VW districts", "driver": "level_2024",
+                     "persons": float(v.sel(year=first))})
+    return pd.DataFrame(rows)
+
+
+__all__ += ["VW_DISTRICTS", "decomposition"]
