@@ -220,8 +220,13 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     factors = {"trend": f_trend, "electrification": f_elec, "volume": f_vol, "productivity": f_prod}
 
     # GVA per employee over time [EUR thousand per job]
-    q0 = region.gva_per_employee["value"].transpose("district", "sector").values[None, :, :, None]
+    q0_full = region.gva_per_employee["value"].transpose("district", "sector").values[None, :, :, None]
     g = scenario.gva
+    # Rents (actual and imputed, the surplus of real estate in business services) follow the dwellings,
+    # not the jobs: job changes are valued without them, and they stay at their base-year level.
+    io, _ = _io_model(region)
+    rent = io.rent_share[None, None, :, None] * _col(sampler(g.rents_removed, "gva.rents_removed"))
+    q0 = q0_full * (1.0 - rent)
     growth = np.stack([sampler(g.by_sector[s], f"gva.by_sector.{s}") if s in g.by_sector
                        else sampler(g.productivity_growth, "gva.productivity_growth") for s in sect], axis=-1)
     q = gva.per_employee_path(q0, growth[:, None, :, None], tau)  # (n, D, S, T)
@@ -290,8 +295,7 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     gch["gva_productivity"] *= e0 / 1000.0
 
     # 6. infrastructure: regional demand of the build-out → direct output, jobs, GVA
-    io, _ = _io_model(region)
-    v = io.gva_per_output[None, None, :, None]  # GVA per output [1]
+    v = io.gva_per_output[None, None, :, None] * (1.0 - rent)  # GVA per output without rents [1]
     e = input_output.jobs_per_output(v, q)  # jobs per EUR million of output, (n, D, S, T)
     demand, hours_jobs = _infrastructure(scenario, region, sampler, years, shape)
     if demand.any() or hours_jobs.any():
@@ -322,7 +326,7 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     employment += ch["indirect"]
     employment += ch["induced"]
     gva_total = gva_ch.sum(axis=0)
-    gva_total += e0 * q0 / 1000.0
+    gva_total += e0 * q0_full / 1000.0
     return Direct(years, employment, gva_total, emp_ch, gva_ch, shares)
 
 

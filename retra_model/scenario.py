@@ -388,6 +388,10 @@ class Gva(_Strict):
 
     productivity_growth: Rate = Field(description="growth of real GVA per employee, all sectors [1/yr]")
     by_sector: dict[Sector, Rate] = Field(default_factory=dict, description="overrides per sector [1/yr]")
+    rents_removed: Share = Field(
+        default=1.0, description="share of the real-estate surplus (actual and imputed rents, 37 % of the GVA of "
+                                 "business services in 2019) taken out of GVA per employee when jobs change; rents "
+                                 "follow dwellings, not jobs [1]")
     source: str = Field(min_length=3)
 
 

@@ -121,6 +121,10 @@ class IOTable:
         Household final consumption of domestic products (P3_S14) ``(S,)`` [EUR million].
     employment : numpy.ndarray
         Persons engaged, the table's estimate (WIOD 2014 scaled to 2019) ``(S,)`` [persons].
+    rents : numpy.ndarray
+        Real estate (CPA 68): household consumption of it ``(S,)`` and, in ``rent_surplus``,
+        its GVA minus compensation ``(S,)``, booked in the sector that holds CPA 68 [EUR million].
+    rent_surplus : numpy.ndarray
     """
 
     sectors: tuple
@@ -130,6 +134,8 @@ class IOTable:
     compensation: np.ndarray
     household: np.ndarray
     employment: np.ndarray
+    rents: np.ndarray | None = None
+    rent_surplus: np.ndarray | None = None
 
     @property
     def coefficients(self) -> np.ndarray:
@@ -148,12 +154,31 @@ class IOTable:
 
     @property
     def consumption_pattern(self) -> np.ndarray:
-        """Share of each sector in household consumption of domestic products [1], sums to 1."""
-        return self.household / self.household.sum()
+        """Share of each sector in household spending that responds to income [1], sums to 1.
+
+        Without rents (CPA 68: actual and imputed rents of dwellings, 22 % of household
+        consumption of domestic products in 2019): a change of wage income changes what
+        households buy, not the rent they pay or impute for the home they live in (in the short
+        run); the rest of the pattern is scaled up so the total response is kept.
+        """
+        h = self.household if self.rents is None else self.household - self.rents
+        return h / h.sum()
+
+    @property
+    def rent_share(self) -> np.ndarray:
+        """Share of each sector's GVA that is the surplus of real estate (rents, imputed rents) [1].
+
+        Business services (K–N) hold real estate (L, CPA 68), whose GVA is almost all
+        operating surplus from dwellings (EUR 324 of 342 billion in 2019): it does not move
+        with jobs. 0 for the other sectors.
+        """
+        if self.rent_surplus is None:
+            return np.zeros(len(self.sectors))
+        return np.divide(self.rent_surplus, self.gva, out=np.zeros(len(self.sectors)), where=self.gva > 0)
 
 
 def aggregate(flows: pd.DataFrame, products: pd.DataFrame, cpa_sector: pd.DataFrame,
-              sectors: list[str]) -> IOTable:
+              sectors: list[str], rents_cpa: str = "CPA_68") -> IOTable:
     """Aggregate the 72 × 72 product-group table to the model sectors.
 
     Parameters
@@ -167,6 +192,8 @@ def aggregate(flows: pd.DataFrame, products: pd.DataFrame, cpa_sector: pd.DataFr
         ``cpa → sector``.
     sectors : list of str
         The model sectors, in order.
+    rents_cpa : str
+        The product group of real estate services (rents, imputed rents).
 
     Returns
     -------
@@ -181,9 +208,16 @@ def aggregate(flows: pd.DataFrame, products: pd.DataFrame, cpa_sector: pd.DataFr
     by = products.assign(_s=products["cpa"].map(to_sector)).groupby("_s")
     cols = ["total_output", "gva", "compensation_of_employees", "household_consumption", "employment_persons"]
     sums = by[cols].sum().reindex(sectors).fillna(0.0).astype(float)
+    re = products.loc[products["cpa"] == rents_cpa]
+    rents = np.zeros(n)
+    surplus = np.zeros(n)
+    for row in re.itertuples():
+        i = idx[to_sector[row.cpa]]
+        rents[i] += float(row.household_consumption)
+        surplus[i] += float(row.gva) - float(row.compensation_of_employees)
     return IOTable(tuple(sectors), z, sums["total_output"].to_numpy(), sums["gva"].to_numpy(),
                    sums["compensation_of_employees"].to_numpy(), sums["household_consumption"].to_numpy(),
-                   sums["employment_persons"].to_numpy())
+                   sums["employment_persons"].to_numpy(), rents, surplus)
 
 
 def technical_coefficients(flows: np.ndarray, output: np.ndarray) -> np.ndarray:
