@@ -201,3 +201,39 @@ def test_study_reproductions():
         assert tab.loc[study, "within_1_25"], tab.loc[study, ["ours_in_their_concept", "figure", "ratio"]]
     for study in ("elab2_net", "iab2018_vehicle"):
         assert 0.25 < tab.loc[study, "ratio"] < 0.8
+
+
+# ---------------------------------------------------------------------------------------
+# 5. Value added without rents
+
+
+def test_rents_do_not_move_with_jobs(toy, toy_neutral):
+    from retra_model.engine import _io_model
+
+    table, _ = _io_model(toy)
+    s = list(table.sectors).index("business_services")
+    rho = table.rent_share[s]
+    assert 0.3 < rho < 0.45  # CPA 68 surplus / business-services GVA, Destatis IOT 2019: 0.372
+    assert table.rent_share[[i for i in range(len(table.sectors)) if i != s]].max() == 0.0
+    proj = {"office": {"label": {"de": "Büro", "en": "Office"}, "district": "99001", "sector": "business_services",
+                       "jobs": {2025: 0, 2030: 100}, "output_share": 0.0, "source": "test"}}
+    for removed in (0.0, 1.0):
+        sc = toy_neutral.replace({"projects": proj, "gva": {"rents_removed": removed}})
+        ds = run(sc, region=toy)
+        q0 = float(toy.gva_per_employee["value"].sel(district="99001", sector="business_services"))
+        growth = (1 + sc.gva.productivity_growth) ** (2030 - toy.base_year)
+        g = float(ds["gva_change"].sel(driver="projects", year=2030).sum())
+        assert g == pytest.approx(100 * q0 * (1 - removed * rho) * growth / 1000, rel=1e-9)
+        # the base year keeps the published GVA, rents included
+        np.testing.assert_allclose(ds["gva"].sel(year=toy.base_year),
+                                   toy.base() * toy.gva_per_employee["value"] / 1000, rtol=1e-12)
+
+
+def test_household_pattern_leaves_out_rents(toy):
+    from retra_model.engine import _io_model
+
+    table, _ = _io_model(toy)
+    pat = table.consumption_pattern
+    assert pat.sum() == pytest.approx(1.0)
+    s = list(table.sectors).index("business_services")
+    assert pat[s] < table.household[s] / table.household.sum()
