@@ -446,7 +446,14 @@ def _io_effects(scenario: Scenario, region: Region, sampler: Sampler, demand_gva
         return indirect, np.zeros(shape)
     rate = sampler(cfg.replacement_rate, "input_output.replacement_rate")
     income = input_output.wage_income(output(wage_gva) + indirect, io.compensation_per_output, rate)
-    residence, _ = input_output.residence_income(income, residence_shares(region))
+    shares = residence_shares(region)
+    if cfg.scope == "district":
+        # one table per district, intra-district only (a lower bound): the income of workers who live
+        # in another district leaves the district's table, as its purchases from the neighbours do;
+        # districts stay independent, so a national run can go district chunk by district chunk
+        stay = np.diag(shares[:-1])
+        shares = np.vstack([np.diag(stay), 1.0 - stay[None, :]])
+    residence, _ = input_output.residence_income(income, shares)
     return indirect, input_output.induced_output(inv.household, residence)
 
 

@@ -237,3 +237,19 @@ def test_household_pattern_leaves_out_rents(toy):
     assert pat.sum() == pytest.approx(1.0)
     s = list(table.sectors).index("business_services")
     assert pat[s] < table.household[s] / table.household.sum()
+
+
+def test_district_scope_keeps_induced_income_in_the_district_of_work():
+    from retra_model import Scenario
+
+    son = load_region("son")
+    base = Scenario.from_file(data_root().parent / "scenarios" / "son" / "baseline.yaml")
+    neutral = base.replace({"electrification": {"labour_intensity": {"phev": 1, "bev": 1, "fcev": 1}},
+                            "volume": {"productivity_growth": 0}, "trend": {"level_growth": 0},
+                            "input_output": {"scope": "district"}})
+    proj = {"cut": {"label": {"de": "Abbau", "en": "Cut"}, "district": "03103", "sector": "vehicles",
+                    "jobs": {2025: 0, 2030: -10000}, "output_share": 0.0, "source": "test"}}
+    ds = run(neutral.replace({"projects": proj}), region=son)
+    induced = ds["employment_change"].sel(driver="induced", year=2030).sum("sector")
+    assert float(induced.sel(district="03103")) < 0
+    assert float(abs(induced.drop_sel(district="03103")).max()) < 1e-9
