@@ -257,12 +257,16 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     ch["projects"][...] = 0.0
     gch["projects"][...] = 0.0
     output_gva = np.zeros(shape)  # the part of the projects' GVA change that is output (→ IO model)
+    held_ramp, held_end = {}, {}  # ramps of the programmes that hold plants, and their last year, per cell
     for pid, pr in scenario.projects.items():
         if not pr.enabled:
             continue
         d, s = dist.index(pr.district), sect.index(pr.sector)
         jobs = projects.ramp(years, {y: sampler(v, f"projects.{pid}.jobs.{y}") for y, v in pr.jobs.items()})
         ch["projects"][:, d, s, :] += jobs
+        if pr.head_count is not None:
+            held_ramp[d, s] = held_ramp.get((d, s), 0.0) + jobs
+            held_end[d, s] = max(held_end.get((d, s), base), max(pr.jobs))
         if pr.gva_per_job is None:
             g_p = jobs * q[:, d, s, :] / 1000.0
         else:
@@ -271,6 +275,7 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
         gch["projects"][:, d, s, :] += g_p
         output_gva[:, d, s, :] += g_p * sampler(pr.output_share, f"projects.{pid}.output_share")[:, None]
     employment = em + held + ch["projects"]
+    _resume_after_programmes(held, held_ramp, held_end, factors, years, q, ch, gch, employment)
     if not sampler.deterministic and (employment < -1e-9).any():
         # In the tails of an ensemble a job-reduction programme can meet a sector that the other
         # drivers have already shrunk: it cannot cut jobs that are gone, so its cut is capped there.
@@ -364,6 +369,32 @@ PAID = ("electrification", "volume", "projects", "infrastructure")
 """Drivers whose change of the wage bill (with the indirect one) is household income for the
 induced effect. Not productivity: at constant output it raises GVA per employee as much as it
 removes jobs (:mod:`.drivers.volume`), the wage bill stays."""
+
+
+def _resume_after_programmes(held: np.ndarray, ramp: dict, end: dict, factors: dict, years: np.ndarray,
+                             q: np.ndarray, ch: dict, gch: dict, employment: np.ndarray) -> None:
+    """After a programme's last year the drivers act again on the jobs it held (in place).
+
+    The plant's jobs at the end of the programme, :math:`E_h(T) = H + R(T)`, follow the
+    multiplicative drivers from then on, :math:`E_h(t) = E_h(T)\\, Π_k F_k(t)/F_k(T)`; the change
+    after *T* is split among the drivers by LMDI on this base, so the decomposition stays exact.
+    """
+    for (d, s), r in ramp.items():
+        after = years > end[d, s]
+        if not after.any():
+            continue
+        k_end = int(np.searchsorted(years, end[d, s]))
+        level = held[:, d, s, 0] + r[:, k_end]  # (n,)
+        logs = {}
+        for k, f in factors.items():
+            lf = np.log(np.maximum(np.broadcast_to(f, employment.shape)[:, d, s, :], ZERO))
+            logs[k] = lf[:, after] - lf[:, k_end:k_end + 1]
+        total = sum(logs.values())
+        w = lmdi_weights(level[:, None], total)
+        for k, lk in logs.items():
+            ch[k][:, d, s, after] += w * lk
+            gch[k][:, d, s, after] += w * lk * q[:, d, s, after] / 1000.0
+        employment[:, d, s, after] += w * total
 
 
 def _held(scenario: Scenario, region: Region, sampler: Sampler, e0: np.ndarray) -> np.ndarray:

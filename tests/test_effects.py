@@ -163,9 +163,10 @@ def test_a_programme_with_a_head_count_replaces_the_drivers_for_its_plant(toy, t
                      "jobs": {2025: 0, 2030: -0.2 * e0}, "head_count": e0, "source": "test"}}
     ds = run(toy_baseline.replace({"projects": proj}), region=toy)
     cell = ds["employment_change"].sel(district="99001", sector="vehicles")
-    # the programme's ramp is the plant's whole direct path: no electrification, volume, productivity on top
+    # to its last year the programme's ramp is the plant's whole direct path: no electrification, volume,
+    # productivity on top
     for k in ("trend", "electrification", "volume", "productivity"):
-        assert float(abs(cell.sel(driver=k)).max()) < 1e-6
+        assert float(abs(cell.sel(driver=k, year=slice(None, 2030))).max()) < 1e-6
     assert float(cell.sel(driver="projects", year=2030)) == pytest.approx(-0.2 * e0)
     # the decomposition still adds up exactly
     total = ds["employment"] - ds["employment"].sel(year=toy.base_year)
@@ -253,3 +254,22 @@ def test_district_scope_keeps_induced_income_in_the_district_of_work():
     induced = ds["employment_change"].sel(driver="induced", year=2030).sum("sector")
     assert float(induced.sel(district="03103")) < 0
     assert float(abs(induced.drop_sel(district="03103")).max()) < 1e-9
+
+
+def test_after_a_programme_the_drivers_act_again_on_its_plant(toy, toy_baseline):
+    e0 = float(toy.base().sel(district="99001", sector="vehicles"))
+    proj = {"plan": {"label": {"de": "Plan", "en": "Plan"}, "district": "99001", "sector": "vehicles",
+                     "jobs": {2025: 0, 2030: -0.2 * e0}, "head_count": e0, "source": "test"}}
+    sc = toy_baseline.replace({"projects": proj})
+    ds = run(sc, region=toy)
+    ref = run(toy_baseline, region=toy)
+    cell = ds["employment_change"].sel(district="99001", sector="vehicles")
+    direct = ["trend", "electrification", "volume", "productivity", "projects"]
+    level = lambda d, y: e0 + float(d.sel(driver=direct, year=y).sum())  # noqa: E731
+    # from 2030 on the plant follows the drivers: its direct path has the baseline's growth factor
+    base_cell = ref["employment_change"].sel(district="99001", sector="vehicles")
+    growth = level(base_cell, 2040) / level(base_cell, 2030)
+    assert level(cell, 2040) / level(cell, 2030) == pytest.approx(growth, rel=1e-9)
+    assert float(cell.sel(driver="electrification", year=2040)) < 0
+    total = ds["employment"] - ds["employment"].sel(year=toy.base_year)
+    np.testing.assert_allclose(ds["employment_change"].sum("driver"), total, atol=1e-6)
