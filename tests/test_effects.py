@@ -273,3 +273,21 @@ def test_after_a_programme_the_drivers_act_again_on_its_plant(toy, toy_baseline)
     assert float(cell.sel(driver="electrification", year=2040)) < 0
     total = ds["employment"] - ds["employment"].sel(year=toy.base_year)
     np.testing.assert_allclose(ds["employment_change"].sum("driver"), total, atol=1e-6)
+
+
+def test_induced_by_income_equals_type_two_minus_type_one_without_replacement_or_commuting(toy):
+    # The household column of the closed inverse applied to the wage income of direct and indirect
+    # output is exactly the classic type II − type I effect (Miller & Blair 2009, ch. 6), when no
+    # income is replaced and everyone lives where they work.
+    from retra_model.engine import _io_model
+
+    table, national = _io_model(toy)
+    reg = toy.base().transpose("district", "sector").values.sum(axis=0, keepdims=True)
+    inv = io.regional_inverses(table, reg, national, np.array([0.3]), np.array([0.7434]))
+    rng = np.random.default_rng(3)
+    demand = rng.normal(size=(1, 1, len(table.sectors), 2))
+    indirect, classic = io.effects(inv, demand)
+    income = io.wage_income(demand + indirect, table.compensation_per_output, np.array([0.0]))
+    res, leak = io.residence_income(income, np.array([[1.0], [0.0]]))
+    assert not leak.any()
+    np.testing.assert_allclose(io.induced_output(inv.household, res), classic, rtol=1e-9, atol=1e-9)
