@@ -220,8 +220,13 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     factors = {"trend": f_trend, "electrification": f_elec, "volume": f_vol, "productivity": f_prod}
 
     # GVA per employee over time [EUR thousand per job]
-    q0 = region.gva_per_employee["value"].transpose("district", "sector").values[None, :, :, None]
+    q0_full = region.gva_per_employee["value"].transpose("district", "sector").values[None, :, :, None]
     g = scenario.gva
+    # Rents (actual and imputed, the surplus of real estate in business services) follow the dwellings,
+    # not the jobs: job changes are valued without them, and they stay at their base-year level.
+    io, _ = _io_model(region)
+    rent = io.rent_share[None, None, :, None] * _col(sampler(g.rents_removed, "gva.rents_removed"))
+    q0 = q0_full * (1.0 - rent)
     growth = np.stack([sampler(g.by_sector[s], f"gva.by_sector.{s}") if s in g.by_sector
                        else sampler(g.productivity_growth, "gva.productivity_growth") for s in sect], axis=-1)
     q = gva.per_employee_path(q0, growth[:, None, :, None], tau)  # (n, D, S, T)
@@ -237,8 +242,12 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     for k, f in factors.items():
         ch[k][...] = np.log(np.maximum(f, ZERO))
         log_total += ch[k]
-    weight = lmdi_weights(e0, log_total)
-    em = e0 + weight * log_total  # = e0 · Π factors
+    # A programme with a head count replaces the drivers for the jobs of the plants it names:
+    # they leave the multiplicative part, and the programme's ramp is their whole path.
+    held = _held(scenario, region, sampler, e0)  # (n, D, S, 1)
+    e0m = e0 - held
+    weight = lmdi_weights(e0m, log_total)
+    em = e0m + weight * log_total  # = (e0 - held) · Π factors
     for k in factors:
         ch[k] *= weight
         np.multiply(ch[k], q, out=gch[k])
@@ -247,24 +256,33 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     # 4. projects
     ch["projects"][...] = 0.0
     gch["projects"][...] = 0.0
+    output_gva = np.zeros(shape)  # the part of the projects' GVA change that is output (→ IO model)
+    held_ramp, held_end = {}, {}  # ramps of the programmes that hold plants, and their last year, per cell
     for pid, pr in scenario.projects.items():
         if not pr.enabled:
             continue
         d, s = dist.index(pr.district), sect.index(pr.sector)
         jobs = projects.ramp(years, {y: sampler(v, f"projects.{pid}.jobs.{y}") for y, v in pr.jobs.items()})
         ch["projects"][:, d, s, :] += jobs
+        if pr.head_count is not None:
+            held_ramp[d, s] = held_ramp.get((d, s), 0.0) + jobs
+            held_end[d, s] = max(held_end.get((d, s), base), max(pr.jobs))
         if pr.gva_per_job is None:
-            gch["projects"][:, d, s, :] += jobs * q[:, d, s, :] / 1000.0
+            g_p = jobs * q[:, d, s, :] / 1000.0
         else:
             qp = _col(sampler(pr.gva_per_job, f"projects.{pid}.gva_per_job"))[:, 0, 0, :] * (1.0 + growth[:, s, None]) ** tau
-            gch["projects"][:, d, s, :] += jobs * qp / 1000.0
-    employment = em + ch["projects"]
+            g_p = jobs * qp / 1000.0
+        gch["projects"][:, d, s, :] += g_p
+        output_gva[:, d, s, :] += g_p * sampler(pr.output_share, f"projects.{pid}.output_share")[:, None]
+    employment = em + held + ch["projects"]
+    _resume_after_programmes(held, held_ramp, held_end, factors, years, q, ch, gch, employment)
     if not sampler.deterministic and (employment < -1e-9).any():
         # In the tails of an ensemble a job-reduction programme can meet a sector that the other
         # drivers have already shrunk: it cannot cut jobs that are gone, so its cut is capped there.
         short = np.minimum(employment, 0.0)
         ch["projects"] -= short
         gch["projects"] -= short * q / 1000.0
+        output_gva -= short * q / 1000.0
         employment -= short
     if (employment < -1e-9).any():
         n, d, s, t = np.argwhere(employment < -1e-9)[0]
@@ -282,8 +300,7 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     gch["gva_productivity"] *= e0 / 1000.0
 
     # 6. infrastructure: regional demand of the build-out → direct output, jobs, GVA
-    io, _ = _io_model(region)
-    v = io.gva_per_output[None, None, :, None]  # GVA per output [1]
+    v = io.gva_per_output[None, None, :, None] * (1.0 - rent)  # GVA per output without rents [1]
     e = input_output.jobs_per_output(v, q)  # jobs per EUR million of output, (n, D, S, T)
     demand, hours_jobs = _infrastructure(scenario, region, sampler, years, shape)
     if demand.any() or hours_jobs.any():
@@ -293,9 +310,17 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
         ch["infrastructure"][...] = 0.0
         gch["infrastructure"][...] = 0.0
 
-    # 7. indirect and induced: the direct changes (not the trend) as final demand through the IO model
-    propagated = sum(gch[k] for k in PROPAGATED)
-    indirect, induced = _io_effects(scenario, region, sampler, propagated, v, shape)
+    # 7. indirect: changes of output (not of labour per unit) as final demand through the IO model;
+    #    induced: the wage bill net of replacement income, spent where the workers live
+    #    A car plant's output change reaches the region's vehicle makers (parts) through the IO model
+    #    only where no driver already moves them: volume scales the whole sector, programmes name the
+    #    group's own component plants, exposure cuts the powertrain plants. So the own rows of the
+    #    volume sectors are removed for all demand *in* those sectors (no supplier loss twice).
+    in_vol = np.isin(sect, vo.sectors)[None, None, :, None]
+    demand = {"volume": gch["volume"] + np.where(in_vol, output_gva, 0.0),
+              "other": np.where(in_vol, 0.0, output_gva) + gch["infrastructure"]}
+    wages = sum(gch[k] for k in PAID)
+    indirect, induced = _io_effects(scenario, region, sampler, demand, wages, v, np.isin(sect, vo.sectors), shape)
     np.multiply(indirect, e, out=ch["indirect"])
     np.multiply(induced, e, out=ch["induced"])
     np.multiply(indirect, v, out=gch["indirect"])
@@ -306,7 +331,7 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     employment += ch["indirect"]
     employment += ch["induced"]
     gva_total = gva_ch.sum(axis=0)
-    gva_total += e0 * q0 / 1000.0
+    gva_total += e0 * q0_full / 1000.0
     return Direct(years, employment, gva_total, emp_ch, gva_ch, shares)
 
 
@@ -334,10 +359,59 @@ def _cap_io_losses(before: np.ndarray, change: dict, gva_change: dict) -> None:
         gva_change[k] *= scale
 
 
-PROPAGATED = ("electrification", "volume", "projects", "infrastructure")
-"""Drivers whose direct change propagates through the input-output model. Not the trend: it is
-observed total employment, suppliers and services included; not productivity: it removes jobs
-at constant output, so suppliers sell as much as before."""
+PROPAGATED = ("volume", "projects", "infrastructure")
+"""Drivers whose change of output propagates through the input-output model (projects: their
+``output_share``). Not the trend: it is observed total employment, suppliers and services
+included; not productivity and electrification: they change labour per vehicle at constant
+output, i.e. the input mix, not final demand."""
+
+PAID = ("electrification", "volume", "projects", "infrastructure")
+"""Drivers whose change of the wage bill (with the indirect one) is household income for the
+induced effect. Not productivity: at constant output it raises GVA per employee as much as it
+removes jobs (:mod:`.drivers.volume`), the wage bill stays."""
+
+
+def _resume_after_programmes(held: np.ndarray, ramp: dict, end: dict, factors: dict, years: np.ndarray,
+                             q: np.ndarray, ch: dict, gch: dict, employment: np.ndarray) -> None:
+    """After a programme's last year the drivers act again on the jobs it held (in place).
+
+    The plant's jobs at the end of the programme, :math:`E_h(T) = H + R(T)`, follow the
+    multiplicative drivers from then on, :math:`E_h(t) = E_h(T)\\, Π_k F_k(t)/F_k(T)`; the change
+    after *T* is split among the drivers by LMDI on this base, so the decomposition stays exact.
+    """
+    for (d, s), r in ramp.items():
+        after = years > end[d, s]
+        if not after.any():
+            continue
+        k_end = int(np.searchsorted(years, end[d, s]))
+        level = held[:, d, s, 0] + r[:, k_end]  # (n,)
+        logs = {}
+        for k, f in factors.items():
+            lf = np.log(np.maximum(np.broadcast_to(f, employment.shape)[:, d, s, :], ZERO))
+            logs[k] = lf[:, after] - lf[:, k_end:k_end + 1]
+        total = sum(logs.values())
+        w = lmdi_weights(level[:, None], total)
+        for k, lk in logs.items():
+            ch[k][:, d, s, after] += w * lk
+            gch[k][:, d, s, after] += w * lk * q[:, d, s, after] / 1000.0
+        employment[:, d, s, after] += w * total
+
+
+def _held(scenario: Scenario, region: Region, sampler: Sampler, e0: np.ndarray) -> np.ndarray:
+    """Jobs held by programmes with a head count, ``(n, D, S, 1)`` [persons] (0 elsewhere).
+
+    Capped at the cell's base-year jobs: where the estimate of a district's sector is below
+    the plants' stated head count, the programme holds the whole cell.
+    """
+    dist, sect = region.district_codes, region.sector_codes
+    held = np.zeros((sampler.n, len(dist), len(sect), 1))
+    for pid, pr in scenario.projects.items():
+        if pr.enabled and pr.head_count is not None:
+            held[:, dist.index(pr.district), sect.index(pr.sector), 0] += sampler(pr.head_count,
+                                                                                  f"projects.{pid}.head_count")
+    # the cells are estimates: a plant's stated head count above its cell holds the whole cell
+    np.minimum(held, e0, out=held)
+    return held
 
 
 _IO_CACHE: dict = {}
@@ -363,19 +437,25 @@ def _uniform(x: np.ndarray) -> np.ndarray:
     return x[:1] if np.all(x == x[0]) else x
 
 
-def _io_effects(scenario: Scenario, region: Region, sampler: Sampler, direct_gva: np.ndarray, v: np.ndarray,
-                shape: tuple) -> tuple[np.ndarray, np.ndarray]:
+def _io_effects(scenario: Scenario, region: Region, sampler: Sampler, demand_gva: dict, wage_gva: np.ndarray,
+                v: np.ndarray, volume_sectors: np.ndarray, shape: tuple) -> tuple[np.ndarray, np.ndarray]:
     """Indirect and induced output [EUR million], ``(n, D, S, T)``.
 
-    The Leontief inverses are computed per draw of δ (and of the consumption share), batched
-    by numpy: one 15 × 15 inverse per draw and district (``scope: district``) or per draw
-    (``scope: region``); with δ fixed, one per district or one in all.
+    Indirect: type I on the output changes (``demand_gva``: GVA of volume and of the rest),
+    the volume sectors' own rows removed for volume demand (already in the direct change).
+    Induced: the wage bill of the direct (``wage_gva``) and indirect output, net of replacement
+    income, by district of residence (the commuting matrix; leakage outside the region), through
+    the household column of the closed inverse. The Leontief inverses are computed per draw of
+    δ (and of the consumption share), batched by numpy.
     """
     cfg = scenario.input_output
     if cfg is None:
         return np.zeros(shape), np.zeros(shape)
     io, national = _io_model(region)
-    demand = np.divide(direct_gva, v, out=np.zeros(shape), where=v > 0)  # output = GVA / (GVA per output)
+
+    def output(g):
+        return np.divide(g, v, out=np.zeros(shape), where=v > 0)  # output = GVA / (GVA per output)
+
     delta = sampler(cfg.flq_delta, "input_output.flq_delta")
     share = None if cfg.consumption_share is None else sampler(cfg.consumption_share, "input_output.consumption_share")
     if share is not None and np.all(delta == delta[0]) and np.all(share == share[0]):
@@ -385,9 +465,52 @@ def _io_effects(scenario: Scenario, region: Region, sampler: Sampler, direct_gva
     base = region.base().transpose("district", "sector").values
     if cfg.scope == "region":
         inv = input_output.regional_inverses(io, base.sum(axis=0, keepdims=True), national, delta, share, cfg.induced)
-        return input_output.effects(inv, demand, input_output.allocation_shares(base))
-    inv = input_output.regional_inverses(io, base, national, delta, share, cfg.induced)
-    return input_output.effects(inv, demand)
+        alloc = input_output.allocation_shares(base)
+    else:
+        inv = input_output.regional_inverses(io, base, national, delta, share, cfg.induced)
+        alloc = None
+    indirect, _ = input_output.effects(input_output.Inverses(inv.type1, None), output(demand_gva["volume"]), alloc,
+                                       own=volume_sectors)
+    other, _ = input_output.effects(input_output.Inverses(inv.type1, None), output(demand_gva["other"]), alloc)
+    indirect += other
+    if not cfg.induced:
+        return indirect, np.zeros(shape)
+    rate = sampler(cfg.replacement_rate, "input_output.replacement_rate")
+    income = input_output.wage_income(output(wage_gva) + indirect, io.compensation_per_output, rate)
+    shares = residence_shares(region)
+    if cfg.scope == "district":
+        # one table per district, intra-district only (a lower bound): the income of workers who live
+        # in another district leaves the district's table, as its purchases from the neighbours do;
+        # districts stay independent, so a national run can go district chunk by district chunk
+        stay = np.diag(shares[:-1])
+        shares = np.vstack([np.diag(stay), 1.0 - stay[None, :]])
+    residence, _ = input_output.residence_income(income, shares)
+    return indirect, input_output.induced_output(inv.household, residence)
+
+
+def residence_shares(region: Region) -> np.ndarray:
+    """Shares of each workplace district's workers by district of residence, ``(D + 1, D)`` [1].
+
+    Rows: the region's districts, then outside the region; each column sums to 1 (BA
+    commuting flows, ``commuting_flows.csv`` and ``commuting_totals.csv``, latest year). A region
+    without commuting data (``de``: every Kreis is its own table) has workers living where they
+    work (the identity, no leakage).
+    """
+    from .drivers.labour import commuting_shares
+
+    dist = region.district_codes
+    flows, tot = region.tables.get("commuting_flows"), region.tables.get("commuting_totals")
+    if flows is None or tot is None:
+        return np.vstack([np.eye(len(dist)), np.zeros((1, len(dist)))])
+    year = int(tot["year"].max())
+    tot = tot.loc[tot["year"] == year].set_index("district").reindex(dist)
+    f = np.zeros((len(dist), len(dist)))
+    sub = flows.loc[(flows["year"] == year) & flows["residence"].isin(dist) & flows["workplace"].isin(dist)]
+    for row in sub.itertuples():
+        f[dist.index(row.residence), dist.index(row.workplace)] += row.persons
+    stayers = (tot["residents_employed"] - tot["out_commuters"]).to_numpy(dtype=float)
+    workers = (tot["residents_employed"] - tot["out_commuters"] + tot["in_commuters"]).to_numpy(dtype=float)
+    return commuting_shares(f, stayers, workers)
 
 
 def _infrastructure(scenario: Scenario, region: Region, sampler: Sampler, years: np.ndarray,
@@ -538,9 +661,10 @@ def _to_dataset(out: Direct, scenario: Scenario, region: Region, draws: int | No
         ds = ds.isel(draw=0, drop=True)
     ds.attrs.update(provenance(scenario, region, 0 if draws is None else int(draws), seed))
     ds.attrs.update({
-        "decomposition": "LMDI-I for trend, electrification, volume; projects, infrastructure, indirect and "
-                         "induced additive (indirect/induced: regional input-output model with FLQ, driven by "
-                         "electrification, volume, projects and infrastructure, not the trend); "
+        "decomposition": "LMDI-I for trend, electrification, volume (on the jobs no programme holds); projects, "
+                         "infrastructure, indirect and induced additive (indirect: regional input-output model with "
+                         "FLQ, driven by changes of output: volume, the output part of projects, infrastructure; "
+                         "induced: wage bill net of replacement income, spent where the workers live); "
                          "GVA: employment change valued at GVA per employee of the year, plus productivity",
         "input_output": "off" if scenario.input_output is None else
                         f"scope={scenario.input_output.scope}, induced={scenario.input_output.induced}",

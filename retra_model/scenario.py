@@ -364,6 +364,14 @@ class Project(_Strict):
     gva_per_job: GvaPerJob | None = Field(
         default=None, description="value added per job; empty = the sector's average in the district [EUR thousand per job]"
     )
+    output_share: Share = Field(
+        default=1.0, description="share of the job change that is a change of output (a plant, a capacity cut), "
+                                 "which goes through the input-output model; the rest is labour per unit at "
+                                 "constant output [1]")
+    head_count: Persons | None = Field(
+        default=None, description="jobs of the plants the programme names in the base year; given, the programme "
+                                  "replaces the other drivers for these jobs (its ramp is then their whole path), "
+                                  "instead of stacking on them [persons]")
     enabled: bool = True
     source: str = Field(min_length=3)
 
@@ -380,6 +388,10 @@ class Gva(_Strict):
 
     productivity_growth: Rate = Field(description="growth of real GVA per employee, all sectors [1/yr]")
     by_sector: dict[Sector, Rate] = Field(default_factory=dict, description="overrides per sector [1/yr]")
+    rents_removed: Share = Field(
+        default=1.0, description="share of the real-estate surplus (actual and imputed rents, 37 % of the GVA of "
+                                 "business services in 2019) taken out of GVA per employee when jobs change; rents "
+                                 "follow dwellings, not jobs [1]")
     source: str = Field(min_length=3)
 
 
@@ -391,6 +403,9 @@ class InputOutput(_Strict):
     consumption_share: Share | None = Field(
         default=None, description="household spending on domestic products per euro of compensation; "
                                   "empty = the IO table's ratio (0.7434) [1]")
+    replacement_rate: Share = Field(
+        default=0.0, description="share of a lost wage bill that replacement income makes up (unemployment benefit, "
+                                 "severance, partial retirement); the rest is lost household income [1]")
     scope: Literal["region", "district"] = Field(
         default="region", description="one table for the region (effects allocated by employment shares) "
                                       "or one per district (intra-district only)")

@@ -155,7 +155,9 @@ def test_regional_checks():
 
     vw = vw_agreement_check("swsn", draws=20, seed=1, scenario_dir=ROOT / "scenarios")
     assert list(vw["district"]) == ["14511", "14524", "swsn"]
-    assert (vw["assumed_cut"] < 0).all() and (vw["vehicles_deterministic"] < 0).all()
+    assert (vw["assumed_cut"] < 0).all() and vw["vehicles_deterministic"].iloc[-1] < 0
+    # a plant's path under the agreement replaces the baseline's drivers for its staff: an engine plant
+    # (Chemnitz) can keep about as many jobs as the baseline's electrification would leave it
     z = zwickau_data()
     assert list(z["year"]) == list(range(2015, 2021))
     assert z.loc[z["year"] == 2019, "svb_total_index"].iloc[0] == pytest.approx(100.0)

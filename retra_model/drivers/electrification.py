@@ -13,6 +13,14 @@ factor on employment is
 
 .. math::  F(t) = 1 - x + x \\, L(t) / L(t_0).
 
+Electrification changes labour per vehicle at constant output: the powertrain is bought (cells,
+modules, e-motors, mostly imported or from a named plant such as PowerCo) instead of made. It
+changes the input mix, not final demand, so it has no indirect effect through the
+input-output model; the supplier sectors lose through their own exposure, and the lost wage
+bill reaches households (the induced effect, :mod:`.input_output`). Its speed is calibrated
+jointly with volume and productivity on WZ 29 in Germany 2019-2024
+(:func:`.volume.calibrate_national`).
+
 References
 ----------
 Bauer, W. et al. (2018). ELAB 2.0 – Wirkungen der Fahrzeugelektrifizierung auf die

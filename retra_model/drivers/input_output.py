@@ -38,14 +38,34 @@ Output ↔ jobs ↔ GVA
     [EUR thousand per job] (:mod:`.gva`). Hence an output change Δx carries GVA
     :math:`v\\,Δx` and jobs :math:`e\\,Δx`, consistent with the direct drivers.
 
-What propagates
-    The direct job changes of *electrification*, *volume*, *projects* and *infrastructure*
-    are valued as output (Δx = ΔGVA / v) and treated as a change of final demand for the
-    district's sector (the region's car plants sell to final demand and exports). The
-    *trend* does not propagate: it is observed total employment, suppliers and services
-    included, so propagating it would count them twice. The productivity effect on GVA does
-    not propagate either. Labour productivity in the volume driver appears as fewer jobs per
-    vehicle; valuing those jobs as lost output makes its indirect effect an upper bound.
+What propagates (output changes only)
+    Changes of *output* go through the model as final demand: *volume* (the output index),
+    the output part of *projects* (a plant that opens or a capacity cut; ``output_share``,
+    the rest of a programme is labour per unit at constant output) and *infrastructure*
+    demand. *Electrification* and *productivity* change labour per vehicle at constant output:
+    they change the input mix (cells bought instead of engines made, mostly imported), not
+    final demand, so they have no indirect effect; the supplier sectors' own powertrain jobs
+    are cut by their own exposure (``exposure.csv``). The *trend* does not propagate: it is
+    observed total employment, suppliers and services included.
+
+No supplier loss twice (:func:`effects`, ``own``)
+    The volume driver scales every job of its sectors in every district, the region's parts
+    makers included; a programme names the group's own component plants (the VW agreement
+    cuts Salzgitter's engines and Braunschweig's components as well as Wolfsburg); exposure
+    cuts the powertrain plants. The indirect effect of demand *in* the volume sectors on
+    those same sectors (vehicles buying parts from vehicles) is therefore already in the
+    direct change and is removed: the rows of the volume sectors are zeroed in the indirect
+    effect of that demand. Other sectors' suppliers (metals, machinery, services) keep theirs.
+
+Induced effects where people live (:func:`wage_income`, :func:`residence_income`)
+    The wage-bill change (compensation per unit of output × the output change of every
+    driver but the trend and productivity, indirect output included) net of replacement
+    income (unemployment benefit, severance, partial retirement: ``replacement_rate``) is
+    income of households; it is spent where the workers live (the commuting matrix; the
+    share living outside the region leaks out), and turned into output by the household
+    column of the Leontief inverse closed for households (all rounds of spending), in the
+    district of residence. Euros are conserved: residence income plus leakage equals the
+    workplace income change.
 
 Where indirect effects land (``scope``)
     ``"region"`` (default): one FLQ table for the whole region (RE = the region's SvB); the
@@ -101,6 +121,10 @@ class IOTable:
         Household final consumption of domestic products (P3_S14) ``(S,)`` [EUR million].
     employment : numpy.ndarray
         Persons engaged, the table's estimate (WIOD 2014 scaled to 2019) ``(S,)`` [persons].
+    rents : numpy.ndarray
+        Real estate (CPA 68): household consumption of it ``(S,)`` and, in ``rent_surplus``,
+        its GVA minus compensation ``(S,)``, booked in the sector that holds CPA 68 [EUR million].
+    rent_surplus : numpy.ndarray
     """
 
     sectors: tuple
@@ -110,6 +134,8 @@ class IOTable:
     compensation: np.ndarray
     household: np.ndarray
     employment: np.ndarray
+    rents: np.ndarray | None = None
+    rent_surplus: np.ndarray | None = None
 
     @property
     def coefficients(self) -> np.ndarray:
@@ -128,12 +154,31 @@ class IOTable:
 
     @property
     def consumption_pattern(self) -> np.ndarray:
-        """Share of each sector in household consumption of domestic products [1], sums to 1."""
-        return self.household / self.household.sum()
+        """Share of each sector in household spending that responds to income [1], sums to 1.
+
+        Without rents (CPA 68: actual and imputed rents of dwellings, 22 % of household
+        consumption of domestic products in 2019): a change of wage income changes what
+        households buy, not the rent they pay or impute for the home they live in (in the short
+        run); the rest of the pattern is scaled up so the total response is kept.
+        """
+        h = self.household if self.rents is None else self.household - self.rents
+        return h / h.sum()
+
+    @property
+    def rent_share(self) -> np.ndarray:
+        """Share of each sector's GVA that is the surplus of real estate (rents, imputed rents) [1].
+
+        Business services (K–N) hold real estate (L, CPA 68), whose GVA is almost all
+        operating surplus from dwellings (EUR 324 of 342 billion in 2019): it does not move
+        with jobs. 0 for the other sectors.
+        """
+        if self.rent_surplus is None:
+            return np.zeros(len(self.sectors))
+        return np.divide(self.rent_surplus, self.gva, out=np.zeros(len(self.sectors)), where=self.gva > 0)
 
 
 def aggregate(flows: pd.DataFrame, products: pd.DataFrame, cpa_sector: pd.DataFrame,
-              sectors: list[str]) -> IOTable:
+              sectors: list[str], rents_cpa: str = "CPA_68") -> IOTable:
     """Aggregate the 72 × 72 product-group table to the model sectors.
 
     Parameters
@@ -147,6 +192,8 @@ def aggregate(flows: pd.DataFrame, products: pd.DataFrame, cpa_sector: pd.DataFr
         ``cpa → sector``.
     sectors : list of str
         The model sectors, in order.
+    rents_cpa : str
+        The product group of real estate services (rents, imputed rents).
 
     Returns
     -------
@@ -161,9 +208,16 @@ def aggregate(flows: pd.DataFrame, products: pd.DataFrame, cpa_sector: pd.DataFr
     by = products.assign(_s=products["cpa"].map(to_sector)).groupby("_s")
     cols = ["total_output", "gva", "compensation_of_employees", "household_consumption", "employment_persons"]
     sums = by[cols].sum().reindex(sectors).fillna(0.0).astype(float)
+    re = products.loc[products["cpa"] == rents_cpa]
+    rents = np.zeros(n)
+    surplus = np.zeros(n)
+    for row in re.itertuples():
+        i = idx[to_sector[row.cpa]]
+        rents[i] += float(row.household_consumption)
+        surplus[i] += float(row.gva) - float(row.compensation_of_employees)
     return IOTable(tuple(sectors), z, sums["total_output"].to_numpy(), sums["gva"].to_numpy(),
                    sums["compensation_of_employees"].to_numpy(), sums["household_consumption"].to_numpy(),
-                   sums["employment_persons"].to_numpy())
+                   sums["employment_persons"].to_numpy(), rents, surplus)
 
 
 def technical_coefficients(flows: np.ndarray, output: np.ndarray) -> np.ndarray:
@@ -336,6 +390,9 @@ class Inverses:
 
     type1: np.ndarray
     type2: np.ndarray | None
+    household: np.ndarray | None = None
+    """``(..., S)``: output of each sector per unit of household income received in the region
+    (the household column of the closed inverse) [1]; ``None`` when induced effects are off."""
 
 
 def regional_inverses(io: IOTable, regional: np.ndarray, national: np.ndarray, delta: np.ndarray,
@@ -379,7 +436,8 @@ def regional_inverses(io: IOTable, regional: np.ndarray, national: np.ndarray, d
     cons = share[:, None, None] * io.consumption_pattern * regional_part
     closed = closed_coefficients(r, io.compensation_per_output, cons)
     s = r.shape[-1]
-    return Inverses(l1, leontief(closed)[..., :s, :s])
+    l2 = leontief(closed)
+    return Inverses(l1, l2[..., :s, :s], l2[..., :s, s])
 
 
 def jobs_per_output(gva_per_output: np.ndarray, gva_per_employee: np.ndarray) -> np.ndarray:
@@ -415,7 +473,8 @@ def propagate(inverse: np.ndarray, demand: np.ndarray) -> np.ndarray:
     return np.matmul(inverse, demand)
 
 
-def effects(inverses: Inverses, demand: np.ndarray, allocation: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def effects(inverses: Inverses, demand: np.ndarray, allocation: np.ndarray | None = None,
+            own: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Indirect (type I − direct) and induced (type II − type I) output [EUR million].
 
     Parameters
@@ -427,11 +486,16 @@ def effects(inverses: Inverses, demand: np.ndarray, allocation: np.ndarray | Non
     allocation : numpy.ndarray, optional
         ``(D, S)`` shares of each district in the region's sector, summing to 1 over
         districts where the sector exists; required when ``R == 1`` and ``D > 1``.
+    own : numpy.ndarray of bool, optional
+        ``(S,)``: sectors whose indirect change is already in the direct change (the volume
+        sectors for volume demand); their rows of the indirect effect are set to 0.
 
     Returns
     -------
     indirect, induced : numpy.ndarray
-        ``(N, D, S, T)`` each; zero where the demand is zero.
+        ``(N, D, S, T)`` each; zero where the demand is zero. ``induced`` is the classic
+        type II − type I (households where the output is made); the engine uses
+        :func:`induced_output` instead.
     """
     if inverses.type1.shape[1] == 1 and allocation is not None:
         dem = demand.sum(axis=1, keepdims=True)
@@ -441,10 +505,87 @@ def effects(inverses: Inverses, demand: np.ndarray, allocation: np.ndarray | Non
         land = 1.0
     t1 = propagate(inverses.type1, dem)
     indirect = (t1 - dem) * land
+    if own is not None:
+        indirect = np.where(np.asarray(own, bool)[None, None, :, None], 0.0, indirect)
     if inverses.type2 is None:
         return indirect, np.zeros_like(indirect)
     induced = (propagate(inverses.type2, dem) - t1) * land
     return indirect, induced
+
+
+def wage_income(output_change: np.ndarray, compensation_per_output: np.ndarray,
+                replacement_rate: np.ndarray) -> np.ndarray:
+    """Household income change at the workplace, net of replacement income [EUR million].
+
+    .. math::  ΔY_d = (1 - r) \\sum_s c_s \\, Δx_{ds}
+
+    Parameters
+    ----------
+    output_change : numpy.ndarray
+        ``(N, D, S, T)`` output change of the drivers that move jobs [EUR million].
+    compensation_per_output : numpy.ndarray
+        ``(S,)`` compensation of employees per unit of output *c* (IO table) [1].
+    replacement_rate : numpy.ndarray
+        ``(N,)`` share of the lost (gained) wage bill that replacement income (unemployment
+        benefit, severance, partial retirement top-ups) makes up (gives up) [1].
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N, D, T)`` [EUR million].
+
+    Examples
+    --------
+    >>> wage_income(np.full((1, 1, 2, 1), -10.0), np.array([0.3, 0.5]), np.array([0.5]))[0, 0, 0]
+    np.float64(-4.0)
+    """
+    w = np.einsum("ndst,s->ndt", output_change, np.asarray(compensation_per_output, float))
+    return w * (1.0 - np.asarray(replacement_rate, float))[:, None, None]
+
+
+def residence_income(income: np.ndarray, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Workplace income → income by district of residence and what leaks out [EUR million].
+
+    Parameters
+    ----------
+    income : numpy.ndarray
+        ``(N, D, T)`` by workplace [EUR million].
+    shares : numpy.ndarray
+        ``(D + 1, D)`` commuting shares, rows = residence (the districts, then outside the
+        region), columns = workplace, each column summing to 1 [1].
+
+    Returns
+    -------
+    residence, leakage : numpy.ndarray
+        ``(N, D, T)`` and ``(N, T)``; ``residence.sum(1) + leakage == income.sum(1)``.
+
+    Examples
+    --------
+    >>> res, out = residence_income(np.array([[[100.0], [0.0]]]), np.array([[0.5, 0.0], [0.3, 1.0], [0.2, 0.0]]))
+    >>> res[0, :, 0].tolist(), out[0].tolist()
+    ([50.0, 30.0], [20.0])
+    """
+    flows = np.einsum("rd,ndt->nrt", np.asarray(shares, float), income)
+    return flows[:, :-1], flows[:, -1]
+
+
+def induced_output(household: np.ndarray, residence: np.ndarray) -> np.ndarray:
+    """Output induced by household income, in the district of residence [EUR million].
+
+    Parameters
+    ----------
+    household : numpy.ndarray
+        ``(N, R, S)`` household column of the closed inverse (:class:`Inverses`); ``R`` = 1
+        (one table for the region) or the districts.
+    residence : numpy.ndarray
+        ``(N, D, T)`` income by district of residence [EUR million].
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N, D, S, T)``.
+    """
+    return household[:, :, :, None] * residence[:, :, None, :]
 
 
 def allocation_shares(employment: np.ndarray) -> np.ndarray:

@@ -4,6 +4,16 @@ Each project adds a number of jobs (negative for a reduction) to one sector of o
 district, following a ramp: 0 before the first year the scenario gives, linear between the
 given years, held after the last. Write ``{2023: 0, 2026: 2500, 2030: 5000}`` for a plant
 that starts hiring in 2023.
+
+Programmes replace, not stack
+    A programme that names plants gives their ``head_count`` in the base year: those jobs
+    leave the multiplicative drivers (trend, electrification, volume, productivity) and the
+    ramp is their whole path (the engine; capped at the district's sector). Without a head
+    count a project adds to whatever the drivers do (a new plant).
+Output share
+    ``output_share`` is the part of a project's job change that is a change of output (a
+    plant, a capacity cut) and goes through the input-output model; the rest is labour per
+    unit at constant output (a staff cut at unchanged production).
 """
 
 from __future__ import annotations
