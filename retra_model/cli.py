@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from .errors import RetraError
+from .errors import RetraError, RetraWarning
 
 
 def _scenario_files(paths: list[str]) -> list[Path]:
@@ -24,17 +24,36 @@ def _scenario_files(paths: list[str]) -> list[Path]:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .errors import ScenarioError
+    """Check scenario files: the schema, the lever table, and every check ``retra run`` makes.
+
+    The run's own checks (an infrastructure item without a cost, projects that take more jobs
+    than a sector has, …) need the base data, so each valid file is also run once
+    deterministically (a fraction of a second); its results are thrown away.
+    """
+    import warnings
+
+    from .engine import run
+    from .errors import DataError, ScenarioError
+    from .regions import load_region
     from .scenario import Scenario
 
     failed = 0
+    regions: dict = {}
     for path in _scenario_files(args.files):
-        try:
-            sc = Scenario.from_file(path)
-        except ScenarioError as exc:
-            failed += 1
-            print(exc, file=sys.stderr)
-            continue
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RetraWarning)
+            try:
+                sc = Scenario.from_file(path)
+                if sc.region not in regions:
+                    regions[sc.region] = load_region(sc.region)
+                run(sc, region=regions[sc.region])
+            except (ScenarioError, DataError) as exc:
+                failed += 1
+                print(exc, file=sys.stderr)
+                continue
+        for w in caught:
+            if issubclass(w.category, RetraWarning):
+                print(f"warning: {w.message}", file=sys.stderr)
         print(f"ok  {path}  ({sc.region}: {sc.title.de})")
     return 2 if failed else 0
 

@@ -78,3 +78,22 @@ def test_an_interrupted_run_leaves_no_folder_that_looks_complete(tmp_path, sig):
         assert "Traceback" not in err
         visible = [p for p in tmp_path.iterdir() if not p.name.startswith(".")]
         assert visible == []
+
+
+def test_validate_runs_the_checks_of_run(tmp_path, capsys):
+    """An electrolyser without capex: run refuses it, so validate must too (issue 19)."""
+    user = tmp_path / "scenarios" / "user" / "son"
+    user.mkdir(parents=True)
+    (user / "h2.yaml").write_text(
+        "extends: baseline.yaml\ntitle: {de: H2, en: H2}\nnarrative: {de: H2, en: H2}\n"
+        "infrastructure:\n  items:\n    electrolyser:\n      build_out: {'03103': {2030: 10}}\n"
+        "      split: {electrical: 0.5, construction: 0.5}\n      regional_share: 0.5\n      source: test source\n")
+    # the user folder's extends: baseline.yaml is the curated baseline of the region
+    import shutil
+    (tmp_path / "scenarios" / "son").mkdir()
+    shutil.copy(REPO / "scenarios/son/baseline.yaml", tmp_path / "scenarios/son/baseline.yaml")
+    assert main(["validate", str(user / "h2.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "infrastructure.items.electrolyser.capex" in err and "h2.yaml" in err
+    assert main(["run", str(user / "h2.yaml"), "--out", str(tmp_path / "r")]) == 2
+    assert "infrastructure.items.electrolyser.capex" in capsys.readouterr().err
