@@ -84,7 +84,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     results = run(scenario, draws=args.draws, seed=args.seed, region=region)
     steps.update()
     write_results(results, out, sectors=region.national.sectors, sources=region.sources(),
-                  scenario_yaml=scenario.to_yaml(), force=args.force)
+                  scenario_yaml=scenario.to_yaml(), force=args.force, scenario=scenario, region=region)
     steps.update()
     steps.close()
     if not args.quiet:

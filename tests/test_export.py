@@ -10,6 +10,7 @@ import xarray as xr
 from retra_model import run
 from retra_model.errors import OutputExistsError
 from retra_model.export import TIDY_COLUMNS, atomic_dir, iamc, tidy, write_results
+from retra_model.results import QUANTILES, money_unit, summary_text
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +62,7 @@ def test_tidy_table_has_the_fixed_columns_and_round_trips(results):
     total = table[(table["variable"] == "employment") & (table["sector"] == "total") & (table["region"] == "toy")]
     np.testing.assert_allclose(total.sort_values("year")["value"].values,
                                results["employment"].sum(["district", "sector"]).values)
-    assert set(table["unit"]) == {"persons", "EUR million"}
+    assert set(table["unit"]) == {"persons", money_unit(results)}
 
 
 def test_ensemble_tidy_table_has_ordered_quantiles(toy, toy_baseline):
@@ -89,3 +90,86 @@ def test_excel_has_german_sheets(tmp_path, toy, results):
     sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
     assert {"Übersicht", "Beschäftigte nach Kreis", "Zerlegung nach Treiber", "Angaben zum Lauf"} <= set(sheets)
     assert "Kreis" in sheets["Übersicht"].columns
+
+
+# --- ensemble aggregates from the draws, one unit string, the figure shown (issue 19) -------------
+
+
+@pytest.fixture(scope="module")
+def ensemble(toy, toy_baseline):
+    return run(toy_baseline, region=toy, draws=200, seed=3)
+
+
+def _expected(ens: xr.Dataset, variable: str, district: str | None, sector: str | None,
+              driver: str | None = None) -> np.ndarray:
+    """Quantiles of an aggregate computed from the draws [variable's unit], by year."""
+    da = ens[variable]
+    if driver is not None:
+        da = da.sel(driver=driver) if driver != "total" else da.sum("driver")
+    da = da.sum("district") if district is None else da.sel(district=district)
+    da = da.sum("sector") if sector is None else da.sel(sector=sector)
+    return da.quantile(list(QUANTILES), "draw").transpose("quantile", "year").values
+
+
+@pytest.mark.parametrize("variable, region, sector, driver", [
+    ("employment", "toy", "total", None),          # districts and sectors → region total
+    ("employment", "toy", "vehicles", None),       # districts → region
+    ("employment", "99001", "total", None),        # sectors → district total
+    ("gva", "toy", "total", None),
+    ("employment_change", "toy", "total", "total"),  # drivers → total
+    ("employment_change", "toy", "total", "electrification"),
+])
+def test_ensemble_aggregates_are_quantiles_of_the_summed_draws(ensemble, variable, region, sector, driver):
+    table = tidy(ensemble)
+    name = variable if driver is None else f"{variable}|{driver}"
+    sub = table[(table["variable"] == name) & (table["region"] == region) & (table["sector"] == sector)]
+    got = sub.pivot(index="quantile", columns="year", values="value").values
+    want = _expected(ensemble, variable, None if region == "toy" else region, None if sector == "total" else sector,
+                     driver)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_region_band_is_narrower_than_the_sum_of_district_bands(ensemble):
+    """The mistake this guards against: summing per-district quantiles gives a band far too wide."""
+    table = tidy(ensemble)
+    emp = table[(table["variable"] == "employment") & (table["sector"] == "total") & (table["year"] == 2035)]
+    width = lambda t: float(t[t["quantile"] == 0.95]["value"].sum() - t[t["quantile"] == 0.05]["value"].sum())  # noqa: E731
+    assert width(emp[emp["region"] == "toy"]) < width(emp[emp["region"] != "toy"])
+
+
+def test_iamc_of_an_ensemble_carries_the_quantile_and_pyam_reads_it(tmp_path, toy, ensemble):
+    pyam = pytest.importorskip("pyam")
+    path = tmp_path / "iamc.csv"
+    iamc(ensemble, toy.national.sectors).to_csv(path, index=False)
+    df = pyam.IamDataFrame(str(path))
+    assert df.extra_cols == ["quantile"]
+    ts = df.filter(variable="Employment", region="toy").timeseries()
+    got = ts.reset_index().set_index("quantile").sort_index().drop(
+        columns=["model", "scenario", "region", "variable", "unit"]).values
+    np.testing.assert_allclose(got, _expected(ensemble, "employment", None, None), rtol=1e-9)
+
+
+def test_one_unit_string_for_value_added_in_every_file(tmp_path, toy, ensemble):
+    pyam = pytest.importorskip("pyam")
+    out = write_results(ensemble, tmp_path / "e", sectors=toy.national.sectors)
+    unit = money_unit(ensemble)
+    assert unit.startswith("EUR_") and unit.endswith(" million")
+    csv = pd.read_csv(out / "results.csv", dtype={"region": str})
+    assert set(csv[csv["variable"].str.startswith("gva")]["unit"]) == {unit}
+    assert set(pd.read_parquet(out / "results.parquet").query("variable == 'gva'")["unit"]) == {unit}
+    assert set(pyam.IamDataFrame(str(out / "results_iamc.csv")).filter(variable="Value Added*").unit) == {unit}
+    with xr.open_dataset(out / "results.nc", engine="h5netcdf") as nc:
+        assert nc["gva"].attrs["unit"] == nc["gva_change"].attrs["unit"] == unit
+    meta = pd.read_excel(out / "results.xlsx", sheet_name="Angaben zum Lauf").set_index("Angabe")["Wert"]
+    assert unit in meta["Einheit Wertschöpfung"]
+
+
+def test_summary_and_excel_say_which_figure_is_shown(tmp_path, toy, results, ensemble):
+    assert "Median von 200 Ziehungen" in summary_text(ensemble) and "nicht linear" in summary_text(ensemble)
+    assert "deterministischer Lauf" in summary_text(results)
+    out = write_results(ensemble, tmp_path / "f", sectors=toy.national.sectors)
+    meta = pd.read_excel(out / "results.xlsx", sheet_name="Angaben zum Lauf").set_index("Angabe")["Wert"]
+    assert "Median von 200 Ziehungen" in meta["Gezeigte Zahl"]
+    band = pd.read_excel(out / "results.xlsx", sheet_name="Bänder Region").set_index("Jahr")
+    np.testing.assert_allclose(band[["Beschäftigte 5 %", "Beschäftigte 95 %"]].values.T,
+                               _expected(ensemble, "employment", None, None)[[0, 4]], rtol=1e-9)
