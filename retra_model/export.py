@@ -382,6 +382,36 @@ def excel_sheets(ds: xr.Dataset, sectors: pd.DataFrame, sources: pd.DataFrame | 
     return sheets
 
 
+def compare_sheets(scenarios: list, names: list[str], results: list[xr.Dataset], by_driver: pd.DataFrame,
+                   year: int) -> dict[str, pd.DataFrame]:
+    """Sheets of ``retra compare --out``: change by driver, key figures and the levers side by side."""
+    base = int(results[0].attrs["base_year"])
+    dec = by_driver.copy()
+    dec.columns = [f"{c} (Veränderung {base}→{year})" for c in dec.columns]
+    dec = dec.reset_index().rename(columns={"index": "Treiber"})
+    rows = []
+    for sc, name, res in zip(scenarios, names, results, strict=True):
+        kf = key_figures(res).iloc[-1]
+        row = {"Szenario": sc.title.de, "Datei": name, f"Beschäftigte {base}": kf[f"employment_{base}"]}
+        for y in KEY_YEARS:
+            if f"employment_{y}" in kf:
+                row[f"Beschäftigte {y}"] = kf[f"employment_{y}"]
+                row[f"Veränderung {y}"] = kf[f"employment_change_{y}"]
+        for y in KEY_YEARS:
+            if f"gva_{y}" in kf:
+                row[f"BWS {y} ({money_label_de(res)})"] = kf[f"gva_{y}"]
+        rows.append(row)
+    levers = None
+    for sc, name in zip(scenarios, names, strict=True):
+        a = assumptions(sc)
+        a = a[a["Schlüssel"].ne("narrative")][["Hebel", "Schlüssel", "Einheit", "Wert"]].rename(columns={"Wert": name})
+        levers = a if levers is None else levers.merge(a, on=["Hebel", "Schlüssel", "Einheit"], how="outer", sort=False)
+    note = pd.DataFrame({"Angabe": ["Gezeigte Zahl", "Einheit Wertschöpfung", "Basisjahr", "Vergleichsjahr"],
+                         "Wert": [figure_note(results[0]), unit_of(results[0], "gva"), base, year]})
+    return {"Vergleich nach Treiber": dec, "Kennzahlen Region": pd.DataFrame(rows), "Annahmen im Vergleich": levers,
+            "Angaben": note}
+
+
 def write_excel(target: Path, sheets: dict[str, pd.DataFrame], *, chart: bool = True) -> Path:
     """Write sheets as a formatted workbook, atomically: bold frozen headers, column widths,
     number formats (``#,##0`` for persons and EUR million, which Excel shows as ``1.234`` in a

@@ -82,11 +82,11 @@ def figure_note(ds: xr.Dataset) -> str:
     """Which figure a table shows, and why the deterministic and the ensemble figures differ (German)."""
     n = int(ds.attrs.get("draws") or 0)
     if "draw" in ds.dims or n:
-        return (f"Gezeigt: Median von {n:,} Ziehungen (Bänder: 50 % und 90 % der Ziehungen), jede Summe "
+        return (f"Gezeigt: Median von {fmt_de(n)} Ziehungen (Bänder: 50 % und 90 % der Ziehungen), jede Summe "
                 "(Region, alle Branchen, alle Treiber) Ziehung für Ziehung gebildet. Der deterministische Lauf "
                 "(jeder Hebel in der Mitte seiner Verteilung) ergibt eine andere Zahl: Das Modell ist nicht "
                 "linear und die Verteilungen sind schief, daher ist das Ergebnis bei mittleren Hebeln nicht "
-                "der Median der Ergebnisse.").replace(",", ".")
+                "der Median der Ergebnisse.")
     return ("Gezeigt: deterministischer Lauf (jeder unsichere Hebel in der Mitte seiner Verteilung: Modus, "
             "Mittelwert oder Median). Der Median eines Ensembles (retra run --draws) weicht davon ab, weil das "
             "Modell nicht linear ist und die Verteilungen schief sind.")

@@ -790,7 +790,7 @@ def _load_chain(path: Path, seen: list[Path]) -> tuple[dict, dict]:
         raise ScenarioError([Problem(file, "extends", line, "extends: takes a file name, e.g. baseline.yaml")])
     root = scenarios_root(path).resolve()
     target = (path.parent / parent_ref).resolve()
-    if not target.exists() and target.is_relative_to(root):
+    if (not target.exists() or target == path) and target.is_relative_to(root):
         # scenarios/user/<region>/mine.yaml: extends: baseline.yaml means the region's curated baseline
         regions = [r for r in (data.get("region"), path.parent.name) if isinstance(r, str) and r]
         for region in regions:
