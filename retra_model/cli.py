@@ -151,11 +151,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     from .export import atomic_text
-    from .scenario import Scenario
+    from .scenario import json_schema
 
-    schema = Scenario.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "retra scenario"
+    schema = json_schema()
     text = json.dumps(schema, indent=2, ensure_ascii=False)
     if args.out:
         atomic_text(Path(args.out), text + "\n")

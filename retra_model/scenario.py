@@ -34,6 +34,7 @@ from pydantic import (
     Field,
     ValidationError,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -138,7 +139,29 @@ def _lever(kind: Kind, *, unit_required: bool = False):
         except units.UnitProblem as exc:
             raise PydanticCustomError("unit", "{msg}", {"msg": str(exc)}) from None
 
-    return Annotated[float | Distribution, BeforeValidator(read), LeverMark(kind, unit_required)]
+    return Annotated[float | Distribution, BeforeValidator(read), LeverMark(kind, unit_required),
+                     WithJsonSchema(_lever_json_schema(kind, unit_required))]
+
+
+_NUMBER_TEXT = r"^\s*[+-]?\d+(\.\d+)?([eE][+-]?\d+)?(\s*\S.*)?$"
+"""A number, optionally followed by a unit (``"45 %"``, ``"2 %/yr"``); separators are refused."""
+
+
+def _value_json_schema(kind: Kind, unit_required: bool) -> dict:
+    text = {"type": "string", "pattern": _NUMBER_TEXT,
+            "description": f"a number with a unit: {kind.describe()}; accepted units: "
+                           f"{', '.join(u for u in kind.accepted if u) or kind.unit}"}
+    return text if unit_required else {"anyOf": [{"type": "number"}, text]}
+
+
+def _lever_json_schema(kind: Kind, unit_required: bool) -> dict:
+    """JSON Schema of a lever: a number, a text with a unit, or a distribution (its bounds likewise)."""
+    value = _value_json_schema(kind, unit_required)
+    dist = {"type": "object", "additionalProperties": False, "required": ["distribution", "source"],
+            "properties": {"distribution": {"enum": ["uniform", "triangular", "normal", "posterior"]},
+                           **{k: value for k in ("low", "mode", "high", "mean", "sd")},
+                           "name": {"type": "string"}, "source": {"type": "string", "minLength": 3}}}
+    return {"anyOf": [*value.get("anyOf", [value]), dist], "description": f"{kind.describe()}; or a distribution"}
 
 
 def _fmt(x: float | None) -> str:
@@ -162,7 +185,8 @@ EurPerUnit = _lever(units.EUR_PER_UNIT, unit_required=True)
 Hours = _lever(units.HOURS)
 Quantity = _lever(units.QUANTITY)
 Age = _lever(units.AGE)
-Lead = Annotated[float, BeforeValidator(lambda v: units.parse(v, units.YEARS)), LeverMark(units.YEARS)]
+Lead = Annotated[float, BeforeValidator(lambda v: units.parse(v, units.YEARS)), LeverMark(units.YEARS),
+                 WithJsonSchema(_value_json_schema(units.YEARS, False))]
 
 
 def value_of(x: float | Distribution) -> float:
@@ -757,6 +781,48 @@ class Scenario(_Strict):
         # a programmatic change (an app's slider) is bounded by the table but not warned about
         where = {k: ("<scenario>", None) for k in _paths(merged)}
         return Scenario._validate(merged, where, "<scenario>", self.name, None, self._context, warn=False)
+
+
+def json_schema() -> dict:
+    """JSON Schema (2020-12) of what :meth:`Scenario.from_file` accepts.
+
+    A file without ``extends:`` must be complete; a file with it may give any part of any
+    section (its parent supplies the rest) and must state its own title and narrative.
+    Levers accept a number, a text with a unit (``"45 %"``) or a distribution.
+    """
+    import copy
+
+    full = Scenario.model_json_schema()
+    defs = full.pop("$defs", {})
+
+    def partial(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {k: partial(v) for k, v in node.items() if k != "required"}
+            if "$ref" in out:
+                out["$ref"] = out["$ref"].replace("#/$defs/", "#/$defs/Partial")
+            return out
+        if isinstance(node, list):
+            return [partial(v) for v in node]
+        return node
+
+    extends = {"type": "string", "minLength": 1,
+               "description": "the parent scenario file, relative to this one (in scenarios/user/<region>/: "
+                              "a curated file of the region, e.g. baseline.yaml)"}
+    complete = copy.deepcopy(full)
+    diff = partial(full)
+    diff["properties"]["extends"] = extends
+    diff["required"] = ["extends", "title", "narrative"]
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "retra scenario",
+        "description": "A retra scenario file (YAML). With extends: only what differs from the parent.",
+        "type": "object",
+        "$defs": {**defs, **{f"Partial{k}": partial(v) for k, v in defs.items()}},
+        "if": {"required": ["extends"]},
+        "then": diff,
+        "else": complete,
+    }
+    return schema
 
 
 # ---------------------------------------------------------------------------------------
