@@ -173,3 +173,67 @@ def test_summary_and_excel_say_which_figure_is_shown(tmp_path, toy, results, ens
     band = pd.read_excel(out / "results.xlsx", sheet_name="Bänder Region").set_index("Jahr")
     np.testing.assert_allclose(band[["Beschäftigte 5 %", "Beschäftigte 95 %"]].values.T,
                                _expected(ensemble, "employment", None, None)[[0, 4]], rtol=1e-9)
+
+
+# --- council-ready Excel (issue 19) ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def council_run(toy, toy_baseline):
+    sc = toy_baseline.replace({
+        "projects": {"plant": {"label": {"de": "Zellfabrik", "en": "Cell plant"}, "district": "99001",
+                               "sector": "electrical", "jobs": {2025: 0, 2030: 500}, "source": "test source"}},
+        "infrastructure": {"items": {"public_ac": {"build_out": {"99001": {2030: 200}}}}},
+    })
+    return sc, run(sc, region=toy, draws=30, seed=1)
+
+
+def test_council_excel(tmp_path, toy, council_run):
+    import openpyxl
+
+    from retra_model.scenario import _at_pattern, lever_table
+
+    sc, ens = council_run
+    out = write_results(ens, tmp_path / "c", sectors=toy.national.sectors, sources=toy.sources(), scenario=sc,
+                        region=toy, extra={"Qualifizierungsbedarf": pd.DataFrame({"Kreis": ["A"], "Personen": [1.0]})})
+    book = openpyxl.load_workbook(out / "results.xlsx")
+    assert len(book.chartsheets) >= 1
+    sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
+    for name in ("Annahmen", "Bänder Region", "Kreis x Branche", "BWS nach Kreis", "Projekte", "Infrastruktur",
+                 "Zerlegung nach Treiber", "Qualifizierungsbedarf", "Quellen"):
+        assert name in sheets, name
+    assert (out / "qualifizierungsbedarf.csv").exists()
+    # every lever once, with unit, distribution and source; the narrative in German
+    data = sc.to_dict()
+    n_levers = sum(1 for spec in lever_table() for _ in _at_pattern(data, spec.pattern))
+    ass = sheets["Annahmen"]
+    assert len(ass) == n_levers + 2 and sc.narrative.de.split()[0] in str(ass["Wert"].iloc[1])
+    assert ass["Einheit"].iloc[2:].notna().all() and ass["Quelle"].iloc[2:].notna().all()
+    assert set(ass["Verteilung"].iloc[2:].str.split(":").str[0]) <= {"fest", "Dreieck", "Gleichverteilung",
+                                                                       "Normalverteilung", "kalibrierte Verteilung (PyMC)"}
+    # per-project rows, investment beside jobs, German driver names, 50 % and 90 % bands
+    assert sheets["Projekte"]["Arbeitsplätze 2030"].tolist() == [500]
+    infra = sheets["Infrastruktur"]
+    assert infra["Investition gesamt (Mio. €)"].sum() > 0 and "Arbeitsplätze durch Infrastruktur (Median)" in infra
+    assert not set(sheets["Zerlegung nach Treiber"]["Treiber"]) & set(ens["driver"].values.tolist())
+    assert {"Beschäftigte 5 %", "Beschäftigte 25 %", "Beschäftigte 75 %", "Beschäftigte 95 %"} <= set(sheets["Bänder Region"])
+    # frozen headers, thousands format, no 15-digit General numbers
+    for ws in book.worksheets:
+        assert ws.freeze_panes in ("A2", "B2"), ws.title
+    ws = book["Beschäftigte nach Kreis"]
+    assert ws["B2"].number_format == "#,##0" and ws["B1"].font.bold
+
+
+def test_compare_writes_an_excel_workbook(tmp_path, capsys):
+    from retra_model.cli import main
+
+    from .conftest import REPO
+
+    out = tmp_path / "vergleich.xlsx"
+    assert main(["compare", str(REPO / "scenarios/son/baseline.yaml"), str(REPO / "scenarios/son/powerco.yaml"),
+                 "--year", "2030", "--out", str(out)]) == 0
+    sheets = pd.read_excel(out, sheet_name=None)
+    assert {"Vergleich nach Treiber", "Kennzahlen Region", "Annahmen im Vergleich"} <= set(sheets)
+    dec = sheets["Vergleich nach Treiber"].set_index("Treiber")
+    assert "Projekte und Programme" in dec.index and "Alle Treiber" in dec.index
+    np.testing.assert_allclose(dec.drop(index="Alle Treiber").sum().values, dec.loc["Alle Treiber"].values)
