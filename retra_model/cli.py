@@ -1,4 +1,4 @@
-"""The ``retra`` command: validate, run, compare, backtest, schema, list.
+"""The ``retra`` command: validate, run, compare, report, backtest, schema, list.
 
 Exit codes: 0 success, 1 unexpected failure (a bug: please report it), 2 a problem in a
 scenario file or an argument, 3 a problem in the base data, 130 interrupted. For problems
@@ -149,6 +149,34 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """A one-page German brief of a scenario: HTML, and PDF with --pdf where Chromium is installed."""
+    from .engine import run
+    from .export import atomic_text
+    from .regions import load_region
+    from .report import NoBrowserError, brief_html, write_pdf
+    from .scenario import Scenario
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise RetraError(f"--out {out}: the brief is an HTML page; give a file name ending in .html")
+    scenario = Scenario.from_file(args.file)
+    region = load_region(scenario.region)
+    results = run(scenario, draws=args.draws, seed=args.seed, region=region)
+    text = brief_html(results, scenario, region=region)
+    atomic_text(out, text)
+    print(f"Brief written to {out}")
+    if args.pdf:
+        pdf = out.with_suffix(".pdf")
+        try:
+            write_pdf(text, pdf)
+        except NoBrowserError as exc:
+            print(f"retra: {exc}", file=sys.stderr)
+            return 0
+        print(f"PDF written to {pdf}")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from .export import atomic_text
     from .scenario import json_schema
@@ -235,6 +263,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--draws", type=int, default=500)
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_backtest)
+
+    p = sub.add_parser("report", help="a one-page German brief of a scenario (HTML; PDF with --pdf)")
+    p.add_argument("file")
+    p.add_argument("--out", required=True, help="the HTML file to write (brief.html)")
+    p.add_argument("--pdf", action="store_true", help="also print it to a PDF beside it (needs Chromium)")
+    p.add_argument("--draws", type=int, default=1000, help="ensemble draws for the bands (default 1000)")
+    p.add_argument("--seed", type=int, default=None, help="ensemble seed (default: the scenario's)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("schema", help="write the JSON Schema of scenario files")
     p.add_argument("--out", help="file to write (default: print)")
