@@ -710,12 +710,16 @@ class Scenario(_Strict):
     @classmethod
     def from_dict(cls, data: dict, *, name: str = "scenario", context: dict | None = None,
                   file: str = "<scenario>") -> Scenario:
-        """Validate a scenario given as plain data (no ``extends:``)."""
+        """Validate a scenario given as plain data (no ``extends:``).
+
+        Values out of bounds are errors as in a file; values outside the plausible range are
+        not warned about here (a program chose them), only in :meth:`from_file`.
+        """
         data = dict(data)
         if "extends" in data:
             raise ScenarioError([Problem(file, "extends", None, "extends: only works in a file")])
         where = {k: (file, None) for k in _paths(data)}
-        return cls._validate(data, where, file, name, None, context)
+        return cls._validate(data, where, file, name, None, context, warn=False)
 
     @classmethod
     def _validate(cls, data: Any, where: dict, file: str, name: str, path: Path | None,
