@@ -17,7 +17,7 @@ import pandas as pd
 import xarray as xr
 
 from .errors import RetraError
-from .results import KEY_YEARS, aggregate, figure_note, fmt_de, money_label_de
+from .results import KEY_YEARS, figure_note, fmt_de, money_label_de
 
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 """Where a PDF is printed from (the first that exists); Debian's package is ``chromium``."""
@@ -31,33 +31,30 @@ def _esc(x: object) -> str:
     return html.escape(str(x))
 
 
-def _region_series(ds: xr.Dataset, variable: str) -> xr.DataArray:
-    """The region's total per (draw and) year, summed draw by draw."""
-    return aggregate(ds[variable], ds.attrs["region"]).sel(district=ds.attrs["region"], sector="total")
-
-
 def key_figures_de(ds: xr.Dataset, years: tuple[int, ...] = KEY_YEARS) -> pd.DataFrame:
-    """The region's jobs and value added in the key years: median, change, 90 % and 50 % bands (German labels)."""
+    """The region's jobs and value added in the key years: median, change, 90 % and 50 % bands (German labels).
+
+    Works on a run (with or without draws: the region is summed draw by draw, then summarised)
+    and on the apps' cached summaries (:func:`retra_model.views.path`).
+    """
+    from . import views
+
     base = int(ds.attrs["base_year"])
+    banded = views.has_draws(ds)
     rows = []
-    for var, label, digits in (("employment", "Beschäftigte", 0), ("gva", f"BWS, {money_label_de(ds)}", 0)):
-        s = _region_series(ds, var)
-        b = float(s.sel(year=base).median()) if "draw" in s.dims else float(s.sel(year=base))
+    for var, label in (("employment", "Beschäftigte"), ("gva", f"BWS, {money_label_de(ds)}")):
+        p = views.path(ds, var).set_index("year")
+        b = float(p["base"].iloc[0])
         for y in years:
-            if y not in ds["year"].values:
+            if y not in p.index:
                 continue
-            cur = s.sel(year=y)
-            if "draw" in cur.dims:
-                q = cur.quantile([0.05, 0.25, 0.5, 0.75, 0.95], "draw").values
-                med = float(q[2])
-                band90 = f"{fmt_de(q[0], digits)} – {fmt_de(q[4], digits)}"
-                band50 = f"{fmt_de(q[1], digits)} – {fmt_de(q[3], digits)}"
-            else:
-                med, band90, band50 = float(cur), "–", "–"
-            rows.append({"Größe": label, "Jahr": y, f"Basisjahr {base}": fmt_de(b, digits), "Wert": fmt_de(med, digits),
-                         "Veränderung": fmt_de(med - b, digits, sign=True),
+            r = p.loc[y]
+            med = b + float(r["median"])
+            rows.append({"Größe": label, "Jahr": y, f"Basisjahr {base}": fmt_de(b), "Wert": fmt_de(med),
+                         "Veränderung": fmt_de(med - b, sign=True),
                          "Veränderung in %": fmt_de(100 * (med - b) / b, 1, sign=True) + " %",
-                         "90-%-Band": band90, "50-%-Band": band50})
+                         "90-%-Band": f"{fmt_de(b + r['p05'])} – {fmt_de(b + r['p95'])}" if banded else "–",
+                         "50-%-Band": f"{fmt_de(b + r['p25'])} – {fmt_de(b + r['p75'])}" if banded else "–"})
     return pd.DataFrame(rows)
 
 

@@ -47,3 +47,14 @@ def test_report_command_writes_html_and_a_one_page_pdf(tmp_path, capsys):
         pytest.skip("Chromium is not installed: the PDF is skipped with a message")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", data)) == 1
+
+
+def test_brief_of_the_apps_cached_summary(brief):
+    """The apps call brief_html with an ensemble reduced to quantiles: same key figures."""
+    from retra_model import views
+    from retra_model.report import key_figures_de
+
+    _, ens, sc = brief
+    summary = views.summarise_ensemble(ens)
+    assert key_figures_de(summary).equals(key_figures_de(ens))
+    assert "Kennzahlen der Region" in brief_html(summary, sc)
