@@ -309,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
         return _fail("interrupted; nothing was written", 130)
+    except MemoryError:
+        return _fail("out of memory: try fewer --draws (or retra run --chunked for large regions)", 2)
     except OSError as exc:  # a path the user gave: not writable, a file where a folder is expected …
         where = f": {exc.filename}" if exc.filename else ""
         return _fail(f"{exc.strerror or exc}{where}", 2)
