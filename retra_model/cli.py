@@ -169,11 +169,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.pdf:
         pdf = out.with_suffix(".pdf")
         try:
-            write_pdf(text, pdf)
+            write_pdf(text, pdf, png=out.with_suffix(".png"))
         except NoBrowserError as exc:
             print(f"retra: {exc}", file=sys.stderr)
             return 0
-        print(f"PDF written to {pdf}")
+        print(f"PDF written to {pdf}; the page as an image (for slides) to {out.with_suffix('.png')}")
     return 0
 
 
@@ -267,7 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="a one-page German brief of a scenario (HTML; PDF with --pdf)")
     p.add_argument("file")
     p.add_argument("--out", required=True, help="the HTML file to write (brief.html)")
-    p.add_argument("--pdf", action="store_true", help="also print it to a PDF beside it (needs Chromium)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print it to a PDF and a PNG image beside it (needs Chromium)")
     p.add_argument("--draws", type=int, default=1000, help="ensemble draws for the bands (default 1000)")
     p.add_argument("--seed", type=int, default=None, help="ensemble seed (default: the scenario's)")
     p.set_defaults(func=cmd_report)

@@ -189,8 +189,10 @@ def chromium() -> str | None:
     return shutil.which("chromium")
 
 
-def write_pdf(html_text: str, target: Path) -> Path:
+def write_pdf(html_text: str, target: Path, *, png: Path | None = None) -> Path:
     """Print the brief to an A4 PDF with the installed Chromium (Playwright), atomically.
+
+    ``png`` also writes the page as an image (two pixels per CSS pixel) to paste into slides.
 
     Raises
     ------
@@ -222,6 +224,13 @@ def write_pdf(html_text: str, target: Path) -> Path:
                 scale = max(0.5, min(1.0, 0.98 * usable / height))  # one page
                 page.pdf(path=str(tmp), format="A4", print_background=True, scale=scale,
                          margin={"top": "8mm", "bottom": "8mm", "left": "8mm", "right": "8mm"})
+                if png is not None:
+                    shot = browser.new_page(viewport={"width": 800, "height": 1100}, device_scale_factor=2)
+                    shot.set_content(html_text, wait_until="load")
+                    shot.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 3",
+                                           timeout=30_000)
+                    atomic_file(Path(png), lambda t: shot.screenshot(path=str(t), full_page=True, type="png"),
+                                suffix=".png")
             finally:
                 browser.close()
 

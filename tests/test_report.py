@@ -47,6 +47,7 @@ def test_report_command_writes_html_and_a_one_page_pdf(tmp_path, capsys):
         pytest.skip("Chromium is not installed: the PDF is skipped with a message")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", data)) == 1
+    assert out.with_suffix(".png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_brief_of_the_apps_cached_summary(brief):
