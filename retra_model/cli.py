@@ -1,4 +1,4 @@
-"""The ``retra`` command: validate, run, compare, backtest, schema, list.
+"""The ``retra`` command: validate, run, compare, report, backtest, schema, list.
 
 Exit codes: 0 success, 1 unexpected failure (a bug: please report it), 2 a problem in a
 scenario file or an argument, 3 a problem in the base data, 130 interrupted. For problems
@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from .errors import RetraError
+from .errors import RetraError, RetraWarning
 
 
 def _scenario_files(paths: list[str]) -> list[Path]:
@@ -24,17 +24,36 @@ def _scenario_files(paths: list[str]) -> list[Path]:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .errors import ScenarioError
+    """Check scenario files: the schema, the lever table, and every check ``retra run`` makes.
+
+    The run's own checks (an infrastructure item without a cost, projects that take more jobs
+    than a sector has, …) need the base data, so each valid file is also run once
+    deterministically (a fraction of a second); its results are thrown away.
+    """
+    import warnings
+
+    from .engine import run
+    from .errors import DataError, ScenarioError
+    from .regions import load_region
     from .scenario import Scenario
 
     failed = 0
+    regions: dict = {}
     for path in _scenario_files(args.files):
-        try:
-            sc = Scenario.from_file(path)
-        except ScenarioError as exc:
-            failed += 1
-            print(exc, file=sys.stderr)
-            continue
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RetraWarning)
+            try:
+                sc = Scenario.from_file(path)
+                if sc.region not in regions:
+                    regions[sc.region] = load_region(sc.region)
+                run(sc, region=regions[sc.region])
+            except (ScenarioError, DataError) as exc:
+                failed += 1
+                print(f"retra: {exc}", file=sys.stderr)
+                continue
+        for w in caught:
+            if issubclass(w.category, RetraWarning):
+                print(f"warning: {w.message}", file=sys.stderr)
         print(f"ok  {path}  ({sc.region}: {sc.title.de})")
     return 2 if failed else 0
 
@@ -68,7 +87,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     fow = labour.future_of_work(results, scenario, region) if labour.has_future_of_work_data(region) else None
     write_results(results, out, sectors=region.national.sectors, sources=region.sources(),
-                  scenario_yaml=scenario.to_yaml(), force=args.force,
+                  scenario_yaml=scenario.to_yaml(), force=args.force, scenario=scenario, region=region,
                   extra_tables=None if fow is None else labour.future_of_work_tables(fow),
                   extra_sheets=None if fow is None else labour.future_of_work_sheets(fow))
     steps.update()
@@ -81,41 +100,95 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _unique_names(paths: list[Path]) -> list[str]:
+    """Scenario names for columns: the file stem, with as many parent folders as make them unique."""
+    parts = [Path(p).resolve().with_suffix("").parts for p in paths]
+    for depth in range(1, max(len(p) for p in parts) + 1):
+        names = ["/".join(p[-depth:]) for p in parts]
+        if len(set(names)) == len(names):
+            return names
+    return [f"{n} ({i + 1})" for i, n in enumerate(names)]
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .engine import run
-    from .results import decomposition
+    from .regions import load_region
+    from .results import decomposition, fmt_de
     from .scenario import Scenario
+    from .views import driver_label
 
     scenarios = [Scenario.from_file(f) for f in args.files]
     regions = {s.region for s in scenarios}
     if len(regions) > 1:
         raise RetraError(f"compare needs scenarios of one region; got {', '.join(sorted(regions))}")
-    results = [run(s) for s in scenarios]
+    region = load_region(scenarios[0].region)
+    names = _unique_names([Path(f) for f in args.files])
+    results = [run(s, region=region) for s in scenarios]
+    years = sorted(set.intersection(*(set(int(y) for y in r["year"].values) for r in results)))
+    base = int(results[0].attrs["base_year"])
+    if args.year not in years or args.year == base:
+        raise RetraError(f"--year {args.year} is not a year of these runs; choose one of {base + 1}–{years[-1]}")
     frames = []
-    for sc, res in zip(scenarios, results, strict=True):
+    for name, res in zip(names, results, strict=True):
         dec = decomposition(res, args.year)
-        dec = dec[dec["district"] == sc.region]
-        frames.append(dec.set_index("driver")["change"].rename(sc.name))
+        dec = dec[dec["district"] == res.attrs["region"]]
+        frames.append(dec.set_index("driver")["change"].rename(name))
     table = pd.concat(frames, axis=1)
     table.loc["total"] = table.sum()
     ref = table.columns[0]
-    for col in table.columns[1:]:
+    for col in list(table.columns[1:]):
         table[f"{col} − {ref}"] = table[col] - table[ref]
-    print(f"Change in employment {results[0].attrs['base_year']}→{args.year} by driver "
+    print(f"Change in employment {base}→{args.year} by driver "
           f"(region {scenarios[0].region}, persons):")
-    print(table.round(0).to_string())
+    print(table.round(0).to_string(float_format=lambda x: fmt_de(x)))
+    if args.out:
+        from .export import compare_sheets, write_excel
+
+        out = Path(args.out)
+        if out.suffix.lower() != ".xlsx":
+            raise RetraError(f"--out {out}: compare writes an Excel workbook; give a file name ending in .xlsx")
+        german = table.copy()
+        german.index = ["Alle Treiber" if d == "total" else driver_label(d) for d in german.index]
+        write_excel(out, compare_sheets(scenarios, names, results, german, args.year))
+        print(f"\nComparison written to {out}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """A one-page German brief of a scenario: HTML, and PDF with --pdf where Chromium is installed."""
+    from .engine import run
+    from .export import atomic_text
+    from .regions import load_region
+    from .report import NoBrowserError, brief_html, write_pdf
+    from .scenario import Scenario
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise RetraError(f"--out {out}: the brief is an HTML page; give a file name ending in .html")
+    scenario = Scenario.from_file(args.file)
+    region = load_region(scenario.region)
+    results = run(scenario, draws=args.draws, seed=args.seed, region=region)
+    text = brief_html(results, scenario, region=region)
+    atomic_text(out, text)
+    print(f"Brief written to {out}")
+    if args.pdf:
+        pdf = out.with_suffix(".pdf")
+        try:
+            write_pdf(text, pdf, png=out.with_suffix(".png"))
+        except NoBrowserError as exc:
+            print(f"retra: {exc}", file=sys.stderr)
+            return 0
+        print(f"PDF written to {pdf}; the page as an image (for slides) to {out.with_suffix('.png')}")
     return 0
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
     from .export import atomic_text
-    from .scenario import Scenario
+    from .scenario import json_schema
 
-    schema = Scenario.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "retra scenario"
+    schema = json_schema()
     text = json.dumps(schema, indent=2, ensure_ascii=False)
     if args.out:
         atomic_text(Path(args.out), text + "\n")
@@ -144,7 +217,13 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     from .scenario import Scenario
 
     scenario = Scenario.from_file(args.file)
-    table = backtest(scenario, load_region(scenario.region), args.base_year, draws=args.draws, seed=args.seed)
+    region = load_region(scenario.region)
+    years = [int(y) for y in region.employment["year"].values]
+    first = int(region.meta["history_start"]) + 2
+    if not first <= args.base_year < max(years):
+        raise RetraError(f"--base-year {args.base_year}: the data cover {min(years)}–{max(years)}; a backtest needs "
+                         f"three years of history before the base year and one after it: choose {first}–{max(years) - 1}")
+    table = backtest(scenario, region, args.base_year, draws=args.draws, seed=args.seed)
     print(f"Backtest of {scenario.name} ({scenario.region}) from base year {args.base_year}, {args.draws} draws:")
     print(table.round(1).to_string(index=False))
     print("\nCoverage of the intervals over the districts, by year:")
@@ -152,8 +231,16 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, ``retra: …``, exit code 2 (no usage dump)."""
+
+    def error(self, message: str):  # noqa: D102 - argparse hook
+        sys.stderr.write(f"retra: {message} (see '{self.prog} --help')\n")
+        raise SystemExit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="retra", description=__doc__.split("\n\n")[0])
+    parser = _Parser(prog="retra", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("validate", help="check scenario files (or folders of them)")
@@ -175,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="compare scenarios of one region by driver")
     p.add_argument("files", nargs="+")
     p.add_argument("--year", type=int, default=2035)
+    p.add_argument("--out", help="also write the comparison as an Excel workbook (.xlsx)")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("backtest", help="forecast from an earlier base year and compare with the data")
@@ -183,6 +271,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--draws", type=int, default=500)
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_backtest)
+
+    p = sub.add_parser("report", help="a one-page German brief of a scenario (HTML; PDF with --pdf)")
+    p.add_argument("file")
+    p.add_argument("--out", required=True, help="the HTML file to write (brief.html)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print it to a PDF and a PNG image beside it (needs Chromium)")
+    p.add_argument("--draws", type=int, default=1000, help="ensemble draws for the bands (default 1000)")
+    p.add_argument("--seed", type=int, default=None, help="ensemble seed (default: the scenario's)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("schema", help="write the JSON Schema of scenario files")
     p.add_argument("--out", help="file to write (default: print)")
@@ -203,18 +300,39 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code (never raise for the user's mistakes)."""
+    import os
+
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a bad argument (2, message printed)
+        return int(exc.code or 0)
     if getattr(args, "draws", None) is not None and args.draws < 1:
-        parser.error("--draws must be at least 1")
+        return _fail(f"--draws {args.draws}: give at least 1 draw", 2)
+    if getattr(args, "seed", None) is not None and args.seed < 0:
+        return _fail(f"--seed {args.seed}: a seed is a whole number of 0 or more", 2)
     try:
         return int(args.func(args))
     except RetraError as exc:
-        print(f"retra: {exc}", file=sys.stderr)
-        return exc.exit_code
+        return _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
-        print("retra: interrupted; nothing was written", file=sys.stderr)
-        return 130
+        return _fail("interrupted; nothing was written", 130)
+    except MemoryError:
+        return _fail("out of memory: try fewer --draws (or retra run --chunked for large regions)", 2)
+    except OSError as exc:  # a path the user gave: not writable, a file where a folder is expected …
+        where = f": {exc.filename}" if exc.filename else ""
+        return _fail(f"{exc.strerror or exc}{where}", 2)
+    except Exception as exc:  # a bug: say so in one line; RETRA_DEBUG=1 shows the traceback
+        if os.environ.get("RETRA_DEBUG"):
+            raise
+        return _fail(f"internal error ({type(exc).__name__}: {exc}); this is a bug in retra, please report it "
+                     "(RETRA_DEBUG=1 shows the traceback)", 1)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"retra: {message}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

@@ -60,7 +60,10 @@ class ProblemsError(RetraError):
         if title is not None:
             self.title = title
         n = len(self.problems)
-        head = f"{self.title} ({n} problem{'s' if n > 1 else ''}):"
+        if n == 1:  # one problem, one line
+            super().__init__(f"{self.title}: {self.problems[0]}")
+            return
+        head = f"{self.title} ({n} problems):"
         super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
 
 

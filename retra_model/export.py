@@ -19,15 +19,17 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
 from .errors import OutputExistsError
-from .results import QUANTILES, decomposition, key_figures, quantiles, region_total
+from .results import (KEY_YEARS, QUANTILES, aggregate, decomposition, figure_note, key_figures, money_label_de, quantiles,
+                      region_total, summarise, unit_of)
 
 TIDY_COLUMNS = ["scenario", "region", "sector", "variable", "unit", "year", "value"]
 
-IAMC_VARIABLES = {"employment": ("Employment", "persons"), "gva": ("Value Added", "EUR_2020 million")}
+IAMC_VARIABLES = {"employment": "Employment", "gva": "Value Added"}
 
 
 def atomic_dir(target: Path, write: Callable[[Path], None], *, force: bool = False) -> Path:
@@ -81,21 +83,21 @@ def atomic_text(target: Path, text: str) -> Path:
 
 
 def tidy(ds: xr.Dataset) -> pd.DataFrame:
-    """The results as a long table with the fixed columns (plus ``quantile`` for ensembles)."""
-    q = quantiles(ds)
+    """The results as a long table with the fixed columns (plus ``quantile`` for ensembles).
+
+    The region row (``region`` = the region id), the sector ``total`` and the driver ``total``
+    of an ensemble are computed draw by draw and then summarised (:func:`~retra_model.results.aggregate`).
+    """
     frames = []
     region_id = ds.attrs["region"]
     for var in ("employment", "gva", "employment_change", "gva_change"):
-        da = q[var]
-        unit = da.attrs["unit"]
-        da = region_total(da.drop_vars([c for c in da.coords if c not in da.dims]), region_id)
-        with_total = xr.concat([da, da.sum("sector").expand_dims(sector=["total"])], dim="sector")
-        df = with_total.to_dataframe(name="value").reset_index()
+        da = summarise(aggregate(ds[var], region_id))
+        df = da.to_dataframe(name="value").reset_index()
         if "driver" in df:
             df["variable"] = var + "|" + df.pop("driver")
         else:
             df["variable"] = var
-        df["unit"] = unit
+        df["unit"] = unit_of(ds, var)
         frames.append(df)
     out = pd.concat(frames, ignore_index=True).rename(columns={"district": "region"})
     out["scenario"] = ds.attrs["scenario"]
@@ -106,75 +108,273 @@ def tidy(ds: xr.Dataset) -> pd.DataFrame:
 def iamc(ds: xr.Dataset, sectors: pd.DataFrame) -> pd.DataFrame:
     """IAMC wide format (model, scenario, region, variable, unit, years …), readable by pyam.
 
-    Variables are ``Employment`` and ``Value Added`` with ``|<Sector>`` below them;
-    ensembles give the median (the IAMC format has no quantile column).
+    Variables are ``Employment`` and ``Value Added`` with ``|<Sector>`` below them. An
+    ensemble has one row per quantile, in the extra column ``quantile`` (0.05 … 0.95; pyam
+    reads it as an extra index column); totals are quantiles of the summed draws.
     """
-    q = quantiles(ds)
-    if "quantile" in q.dims:
-        q = q.sel(quantile=0.5, drop=True)
     labels = dict(zip(sectors["sector"], sectors["label_en"], strict=True))
+    labels["total"] = None
+    frames = []
+    for var, name in IAMC_VARIABLES.items():
+        da = summarise(aggregate(ds[var], ds.attrs["region"]))
+        df = da.to_dataframe(name="value").reset_index()
+        df["variable"] = [name if s == "total" else f"{name}|{labels[s]}" for s in df["sector"]]
+        df["unit"] = unit_of(ds, var)
+        frames.append(df.rename(columns={"district": "region"}))
+    long = pd.concat(frames, ignore_index=True)
+    index = ["region", "variable", "unit"] + (["quantile"] if "quantile" in long else [])
+    wide = long.pivot_table(index=index, columns="year", values="value", sort=False).reset_index()
+    wide.columns.name = None
+    wide.insert(0, "scenario", ds.attrs["scenario"])
+    wide.insert(0, "model", f"retra {ds.attrs['retra_version']}")
+    return wide
+
+
+def _median(ds: xr.Dataset, var: str, **kw) -> xr.DataArray:
+    """A variable with its aggregates (summed per draw), then the median over draws."""
+    da = summarise(aggregate(ds[var], ds.attrs["region"], **kw), (0.5,))
+    return da.sel(quantile=0.5, drop=True) if "quantile" in da.dims else da
+
+
+def _district_names(ds: xr.Dataset) -> dict[str, str]:
+    names = dict(zip(ds["district"].values.tolist(), ds["district_name"].values.tolist(), strict=True)) \
+        if "district_name" in ds.coords else {}
+    names[ds.attrs["region"]] = str(ds.attrs.get("region_name") or ds.attrs["region"].upper())
+    return {str(k): str(v) for k, v in names.items()}
+
+
+def _sector_names(sectors: pd.DataFrame) -> dict[str, str]:
+    names = dict(zip(sectors["sector"], sectors["label_de"], strict=True))
+    names["total"] = "Alle Wirtschaftszweige"
+    return names
+
+
+def bands(ds: xr.Dataset) -> pd.DataFrame:
+    """Region totals per year, jobs and value added: median and the 50 % and 90 % bands (from the draws)."""
+    rows = {}
+    money = money_label_de(ds)
+    for var, label in (("employment", "Beschäftigte"), ("gva", f"BWS ({money})")):
+        da = aggregate(ds[var], ds.attrs["region"]).sel(district=ds.attrs["region"], sector="total")
+        if "draw" in da.dims:
+            q = da.quantile(list(QUANTILES), dim="draw")
+            for qq, name in zip(QUANTILES, ("5 %", "25 %", "Median", "75 %", "95 %"), strict=True):
+                rows[f"{label} {name}"] = q.sel(quantile=qq).values
+        else:
+            rows[label] = da.values
+    out = pd.DataFrame(rows)
+    out.insert(0, "Jahr", ds["year"].values)
+    return out
+
+
+UNITS_DE = {"1": "Anteil (1 = 100 %)", "1/yr": "pro Jahr (0.01 = 1 %)", "yr": "Jahre", "persons": "Personen",
+            "EUR thousand per job": "Tsd. € je Arbeitsplatz", "EUR": "€ je Einheit", "hours": "Stunden",
+            "units": "Einheiten"}
+"""German names of the lever units (the table of levers, :data:`retra_model.scenario.LEVERS_FILE`)."""
+
+DISTRIBUTIONS_DE = {"triangular": "Dreieck", "uniform": "Gleichverteilung", "normal": "Normalverteilung",
+                    "posterior": "kalibrierte Verteilung (PyMC)"}
+
+
+def _source_of(data: dict, path: tuple) -> str:
+    """The ``source`` nearest to a key path: the lever's own, else its section's."""
+    node: object = data
+    found = data.get("source", "") if isinstance(data, dict) else ""
+    for part in path:
+        if not isinstance(node, dict) or part not in node:
+            break
+        node = node[part]
+        if isinstance(node, dict) and isinstance(node.get("source"), str):
+            found = node["source"]
+    return " ".join(str(found).split())
+
+
+def assumptions(scenario) -> pd.DataFrame:
+    """Every lever of a scenario: German label, key, value, unit, distribution, plausible range, source.
+
+    The first rows give the scenario's title and narrative in German. The value is the one a
+    deterministic run uses (the centre of a distribution) [the lever's unit].
+    """
+    from .scenario import _at_pattern, lever_table
+
+    data = scenario.to_dict()
+    rows = [{"Hebel": "Szenario", "Schlüssel": "title", "Wert": scenario.title.de},
+            {"Hebel": "Erzählung", "Schlüssel": "narrative", "Wert": " ".join(scenario.narrative.de.split())}]
+    for spec in lever_table():
+        for path, value in _at_pattern(data, spec.pattern):
+            if isinstance(value, dict):
+                from .scenario import Distribution
+
+                dist = Distribution.model_validate(value)
+                centre = dist.central() if dist.distribution != "posterior" else None
+                parts = [f"{k} {value[k]:g}" for k in ("low", "mode", "high", "mean", "sd") if k in value]
+                desc = f"{DISTRIBUTIONS_DE[dist.distribution]}: {', '.join(parts) or dist.name}"
+            else:
+                centre, desc = float(value), "fest"
+            rows.append({"Hebel": spec.label_de, "Schlüssel": ".".join(str(p) for p in path), "Wert": centre,
+                         "Einheit": UNITS_DE.get(spec.unit, spec.unit), "Verteilung": desc,
+                         "Plausibler Bereich": f"{spec.plausible_low:g} bis {spec.plausible_high:g}",
+                         "Quelle": _source_of(data, path)})
+    return pd.DataFrame(rows, columns=["Hebel", "Schlüssel", "Wert", "Einheit", "Verteilung", "Plausibler Bereich",
+                                       "Quelle"])
+
+
+def projects_table(scenario, districts: dict[str, str], sectors: dict[str, str]) -> pd.DataFrame:
+    """One row per project: district, sector, jobs against the base year at each ramp year [persons]."""
+    from .scenario import value_of
+
+    years = sorted({int(y) for pr in scenario.projects.values() for y in pr.jobs})
     rows = []
-    for var, (name, unit) in IAMC_VARIABLES.items():
-        da = region_total(q[var], ds.attrs["region"])
-        for district in da["district"].values:
-            sub = da.sel(district=district)
-            rows.append({"variable": name, "region": str(district), "unit": unit,
-                         **dict(zip(sub["year"].values.tolist(), sub.sum("sector").values.tolist(), strict=True))})
-            for sector in sub["sector"].values:
-                series = sub.sel(sector=sector)
-                rows.append({"variable": f"{name}|{labels[str(sector)]}", "region": str(district), "unit": unit,
-                             **dict(zip(series["year"].values.tolist(), series.values.tolist(), strict=True))})
-    df = pd.DataFrame(rows)
-    df.insert(0, "scenario", ds.attrs["scenario"])
-    df.insert(0, "model", f"retra {ds.attrs['retra_version']}")
-    return df
+    for pid, pr in scenario.projects.items():
+        row = {"Projekt": pr.label.de, "Kennung": pid, "Kreis": districts.get(pr.district, pr.district),
+               "Wirtschaftszweig": sectors.get(pr.sector, pr.sector), "aktiv": "ja" if pr.enabled else "nein"}
+        for y in years:
+            row[f"Arbeitsplätze {y}"] = value_of(pr.jobs[y]) if y in pr.jobs else None
+        row["BWS je Arbeitsplatz (Tsd. €)"] = None if pr.gva_per_job is None else value_of(pr.gva_per_job)
+        row["Quelle"] = " ".join(pr.source.split())
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
-def excel_sheets(ds: xr.Dataset, sectors: pd.DataFrame, sources: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
-    """The views a strategist opens in Excel, with German headers, one sheet each."""
+def infrastructure_table(ds: xr.Dataset, scenario, region) -> pd.DataFrame | None:
+    """Investment and O&M of the build-out per year [EUR million] beside the jobs it brings [persons].
+
+    Investment = units installed × cost per unit (the scenario's ``capex`` or the data's), at the
+    centre of every lever; the jobs are the infrastructure driver's (median of the draws for an
+    ensemble), all districts together. None if the scenario builds nothing.
+    """
+    from .drivers import infrastructure as infra
+    from .scenario import value_of
+
+    cfg = scenario.infrastructure
+    if cfg is None:
+        return None
+    years = ds["year"].values
+    items = region.national.tables["infrastructure_items"].set_index("item")
+    costs = region.national.tables["infrastructure_costs"].set_index("parameter")
+
+    def data_cost(item: str, kind: str) -> float:
+        par = items.loc[item, f"{kind}_parameter"]
+        if not isinstance(par, str) or par not in costs.index or np.isnan(costs.loc[par, "value"]):
+            return 0.0
+        return float(costs.loc[par, "value"]) / float(items.loc[item, f"{kind}_divisor"])
+
+    out = pd.DataFrame({"Jahr": years})
+    total_inv = np.zeros(len(years))
+    total_om = np.zeros(len(years))
+    for name, it in cfg.items.items():
+        if not it.build_out:
+            continue
+        stock = sum(infra.cumulative(years, {int(y): np.array([value_of(x)]) for y, x in path.items()},
+                                     int(ds.attrs["base_year"]))[0] for path in it.build_out.values())
+        if not np.any(stock):
+            continue
+        capex = value_of(it.capex) if it.capex is not None else data_cost(name, "capex")
+        om = value_of(it.om) if it.om is not None else data_cost(name, "om")
+        inv, op = infra.spending(np.asarray(stock)[None, :], np.array([capex / 1e6]), np.array([om / 1e6]))
+        label = str(items.loc[name, "label_de"]) if "label_de" in items.columns else name
+        out[f"Investition {label} (Mio. €)"] = inv[0]
+        total_inv += inv[0]
+        total_om += op[0]
+    if out.shape[1] == 1:
+        return None
+    out["Investition gesamt (Mio. €)"] = total_inv
+    out["Betrieb und Wartung (Mio. €)"] = total_om
+    jobs = ds["employment_change"].sel(driver="infrastructure").sum(["district", "sector"])
+    if "draw" in jobs.dims:
+        out["Arbeitsplätze durch Infrastruktur (Median)"] = jobs.median("draw").values
+        out["Arbeitsplätze 5 %"] = jobs.quantile(0.05, "draw").values
+        out["Arbeitsplätze 95 %"] = jobs.quantile(0.95, "draw").values
+    else:
+        out["Arbeitsplätze durch Infrastruktur"] = jobs.values
+    return out
+
+
+def excel_sheets(ds: xr.Dataset, sectors: pd.DataFrame, sources: pd.DataFrame | None = None, *,
+                 scenario=None, region=None, extra: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
+    """The views a strategist opens in Excel, with German headers, one sheet each.
+
+    Every total (region, all sectors, all drivers) of an ensemble is summed draw by draw and then
+    summarised. ``scenario`` adds the assumptions and the projects, ``scenario`` and ``region`` the
+    infrastructure investment; ``extra`` (sheet name → table) adds more sheets before the sources.
+    """
+    from .views import driver_label
+
     base = int(ds.attrs["base_year"])
+    money = money_label_de(ds)
     kf = key_figures(ds)
+    band = lambda c: c.replace("_p05", " (5 %-Quantil)").replace("_p95", " (95 %-Quantil)")  # noqa: E731
     rename = {"district": "Kreis (AGS)", "name": "Kreis"}
     for col in kf.columns:
         if col.startswith("employment_change_"):
             rename[col] = f"Veränderung Beschäftigte {col.rsplit('_', 1)[1]}"
         elif col.startswith("gva_change_"):
-            rename[col] = f"Veränderung BWS {col.rsplit('_', 1)[1]} (Mio. €)"
+            rename[col] = f"Veränderung BWS {col.rsplit('_', 1)[1]} ({money})"
         elif col.startswith("employment_"):
-            rename[col] = "Beschäftigte " + col.split("_", 1)[1].replace("_p05", " (5 %-Quantil)").replace("_p95", " (95 %-Quantil)")
+            rename[col] = "Beschäftigte " + band(col.split("_", 1)[1])
         elif col.startswith("gva_"):
-            rename[col] = "BWS (Mio. €) " + col.split("_", 1)[1].replace("_p05", " (5 %-Quantil)").replace("_p95", " (95 %-Quantil)")
-    q = quantiles(ds)
-    if "quantile" in q.dims:
-        q = q.sel(quantile=0.5, drop=True)
-    emp = region_total(q["employment"].sum("sector"), ds.attrs["region"])
-    by_district = emp.to_pandas()
-    by_district.index = [str(n) for n in emp["district_name"].values]
-    by_district.index.name = "Kreis"
-    sector_names = dict(zip(sectors["sector"], sectors["label_de"], strict=True))
-    by_sector = q["employment"].sum("district").to_pandas()
-    by_sector.index = [sector_names[s] for s in by_sector.index]
-    by_sector.index.name = "Wirtschaftszweig"
-    gva_sector = q["gva"].sum("district").to_pandas()
-    gva_sector.index = [sector_names[s] for s in gva_sector.index]
-    gva_sector.index.name = "Wirtschaftszweig"
-    dec = pd.concat([decomposition(ds, y).assign(Jahr=y) for y in (2030, 2035, 2045) if y in ds["year"].values])
-    dec = dec.rename(columns={"driver": "Treiber", "district": "Kreis (AGS)", "district_name": "Kreis",
-                              "driver_lab": "Lab-Kennung", "driver_lab_label": "Lab / Handlungsfeld",
-                              "change": f"Veränderung Beschäftigte gegenüber {base}"})
-    meta = pd.DataFrame({"Angabe": ["Szenario", "Region", "Basisjahr", "Ziehungen", "Startwert (Seed)",
-                                    "Szenario-Prüfsumme", "Datenstand", "retra-Version", "erstellt"],
-                         "Wert": [ds.attrs.get("scenario_title_de"), ds.attrs.get("region_name"), base,
-                                  ds.attrs.get("draws"), ds.attrs.get("seed"), ds.attrs.get("scenario_hash"),
-                                  ds.attrs.get("data_version"), ds.attrs.get("retra_version"), ds.attrs.get("created")]})
-    sheets = {
-        "Übersicht": kf.rename(columns=rename),
-        "Beschäftigte nach Kreis": by_district.reset_index(),
-        "Beschäftigte nach Branche": by_sector.reset_index(),
-        "BWS nach Branche (Mio. €)": gva_sector.reset_index(),
-        "Zerlegung nach Treiber": dec,
-        "Angaben zum Lauf": meta,
-    }
+            rename[col] = f"BWS ({money}) " + band(col.split("_", 1)[1])
+    dnames, snames = _district_names(ds), _sector_names(sectors)
+    draws = int(ds.attrs.get("draws") or 0)
+
+    def by_district(var: str) -> pd.DataFrame:
+        t = _median(ds, var).sel(sector="total").to_pandas()
+        t.index = [dnames[str(d)] for d in t.index]
+        t.index.name = "Kreis"
+        t.columns = [int(c) for c in t.columns]
+        return t.reset_index()
+
+    def by_sector(var: str) -> pd.DataFrame:
+        t = _median(ds, var).sel(district=ds.attrs["region"]).to_pandas()
+        t.index = [snames[str(s)] for s in t.index]
+        t.index.name = "Wirtschaftszweig"
+        t.columns = [int(c) for c in t.columns]
+        return t.reset_index()
+
+    years = [y for y in (base, *KEY_YEARS) if y in ds["year"].values]
+    cross = _median(ds, "employment").sel(year=years).to_dataframe(name="v")["v"].unstack("year").reset_index()
+    cross.columns = ["Kreis", "Wirtschaftszweig", *[f"Beschäftigte {y}" for y in years]]
+    cross["Kreis"] = [dnames[str(d)] for d in cross["Kreis"]]
+    cross["Wirtschaftszweig"] = [snames[str(s)] for s in cross["Wirtschaftszweig"]]
+
+    change = ds["employment_change"].sum("sector")
+    change = change.drop_vars([c for c in change.coords if c not in change.dims])
+    change = region_total(change, ds.attrs["region"])
+    change = xr.concat([change, change.sum("driver").expand_dims(driver=["total"])], dim="driver")
+    dec_years = [y for y in KEY_YEARS if y in ds["year"].values]
+    dec = summarise(change.sel(year=dec_years), (0.5,))
+    dec = dec.sel(quantile=0.5, drop=True) if "quantile" in dec.dims else dec
+    dec = dec.to_dataframe(name="v").reset_index()
+    dec = dec.pivot_table(index=["district", "driver"], columns="year", values="v", sort=False).reset_index()
+    dec.insert(1, "Kreis", [dnames[str(d)] for d in dec["district"]])
+    dec.insert(3, "Treiber", ["Alle Treiber" if d == "total" else driver_label(d) for d in dec["driver"]])
+    dec = dec.drop(columns=["driver"]).rename(columns={"district": "Kreis (AGS)"})
+    dec.columns = [f"Veränderung {c} gegenüber {base}" if isinstance(c, (int, np.integer)) else c for c in dec.columns]
+
+    note = figure_note(ds)
+    meta = pd.DataFrame({"Angabe": ["Szenario", "Region", "Basisjahr", "Gezeigte Zahl", "Ziehungen", "Startwert (Seed)",
+                                    "Einheit Wertschöpfung", "Szenario-Prüfsumme", "Datenstand", "retra-Version", "erstellt"],
+                         "Wert": [ds.attrs.get("scenario_title_de"), ds.attrs.get("region_name"), base, note,
+                                  draws, ds.attrs.get("seed"), f"{money} ({unit_of(ds, 'gva')})",
+                                  ds.attrs.get("scenario_hash"), ds.attrs.get("data_version"),
+                                  ds.attrs.get("retra_version"), ds.attrs.get("created")]})
+    sheets: dict[str, pd.DataFrame] = {"Übersicht": kf.rename(columns=rename)}
+    if scenario is not None:
+        sheets["Annahmen"] = assumptions(scenario)
+    sheets["Bänder Region"] = bands(ds)
+    sheets["Beschäftigte nach Kreis"] = by_district("employment")
+    sheets["BWS nach Kreis"] = by_district("gva")
+    sheets["Kreis x Branche"] = cross
+    sheets["Beschäftigte nach Branche"] = by_sector("employment")
+    sheets["BWS nach Branche"] = by_sector("gva")
+    sheets["Zerlegung nach Treiber"] = dec
+    if scenario is not None and scenario.projects:
+        sheets["Projekte"] = projects_table(scenario, dnames, snames)
+    if scenario is not None and region is not None:
+        infra = infrastructure_table(ds, scenario, region)
+        if infra is not None:
+            sheets["Infrastruktur"] = infra
+    sheets.update(extra or {})
+    sheets["Angaben zum Lauf"] = meta
     if sources is not None:
         sheets["Quellen"] = sources.rename(columns={"resource": "Tabelle", "source": "Quelle", "publisher": "Herausgeber",
                                                     "year": "Jahr", "url": "Adresse", "licence": "Lizenz",
@@ -182,30 +382,132 @@ def excel_sheets(ds: xr.Dataset, sectors: pd.DataFrame, sources: pd.DataFrame | 
     return sheets
 
 
+def compare_sheets(scenarios: list, names: list[str], results: list[xr.Dataset], by_driver: pd.DataFrame,
+                   year: int) -> dict[str, pd.DataFrame]:
+    """Sheets of ``retra compare --out``: change by driver, key figures and the levers side by side."""
+    base = int(results[0].attrs["base_year"])
+    dec = by_driver.copy()
+    dec.columns = [f"{c} (Veränderung {base}→{year})" for c in dec.columns]
+    dec = dec.reset_index().rename(columns={"index": "Treiber"})
+    rows = []
+    for sc, name, res in zip(scenarios, names, results, strict=True):
+        kf = key_figures(res).iloc[-1]
+        row = {"Szenario": sc.title.de, "Datei": name, f"Beschäftigte {base}": kf[f"employment_{base}"]}
+        for y in KEY_YEARS:
+            if f"employment_{y}" in kf:
+                row[f"Beschäftigte {y}"] = kf[f"employment_{y}"]
+                row[f"Veränderung {y}"] = kf[f"employment_change_{y}"]
+        for y in KEY_YEARS:
+            if f"gva_{y}" in kf:
+                row[f"BWS {y} ({money_label_de(res)})"] = kf[f"gva_{y}"]
+        rows.append(row)
+    levers = None
+    for sc, name in zip(scenarios, names, strict=True):
+        a = assumptions(sc)
+        a = a[a["Schlüssel"].ne("narrative")][["Hebel", "Schlüssel", "Einheit", "Wert"]].rename(columns={"Wert": name})
+        levers = a if levers is None else levers.merge(a, on=["Hebel", "Schlüssel", "Einheit"], how="outer", sort=False)
+    note = pd.DataFrame({"Angabe": ["Gezeigte Zahl", "Einheit Wertschöpfung", "Basisjahr", "Vergleichsjahr"],
+                         "Wert": [figure_note(results[0]), unit_of(results[0], "gva"), base, year]})
+    return {"Vergleich nach Treiber": dec, "Kennzahlen Region": pd.DataFrame(rows), "Annahmen im Vergleich": levers,
+            "Angaben": note}
+
+
+def write_excel(target: Path, sheets: dict[str, pd.DataFrame], *, chart: bool = True) -> Path:
+    """Write sheets as a formatted workbook, atomically: bold frozen headers, column widths,
+    number formats (``#,##0`` for persons and EUR million, which Excel shows as ``1.234`` in a
+    German locale; shares as ``0,0 %``), and a chart sheet of the region's bands and drivers.
+    """
+    from openpyxl.chart import BarChart, LineChart, Reference
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    def write(tmp: Path) -> None:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+            for name, frame in sheets.items():
+                frame.to_excel(xl, sheet_name=name[:31], index=False)
+            book = xl.book
+            for ws in book.worksheets:
+                ws.freeze_panes = "B2" if ws.max_column > 2 else "A2"
+                for cell in ws[1]:
+                    cell.font = Font(bold=True)
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                for col in ws.iter_cols(min_row=1, max_row=ws.max_row):
+                    header = str(col[0].value or "")
+                    letter = get_column_letter(col[0].column)
+                    numeric = [c for c in col[1:] if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)]
+                    fmt = "0" if header in ("Jahr", "Basisjahr", "Ziehungen") or header.startswith("Startwert") \
+                        else "#,##0.0##" if header in ("Wert",) else "#,##0"
+                    for c in numeric:
+                        c.number_format = fmt
+                    width = max([len(header) * 0.6, *(len(str(c.value)) for c in col[1:50] if c.value is not None), 8])
+                    ws.column_dimensions[letter].width = min(60, width + 2)
+            if chart and "Bänder Region" in sheets:
+                ws = book["Bänder Region"]
+                cs = book.create_chartsheet("Diagramm", 0)
+                line = LineChart()
+                line.title = "Beschäftigte in der Region (Median und 90-%-Band)"
+                line.y_axis.title = "Beschäftigte"
+                line.x_axis.title = "Jahr"
+                line.y_axis.number_format = "#,##0"
+                cols = [i + 1 for i, c in enumerate(sheets["Bänder Region"].columns)
+                        if str(c).startswith("Beschäftigte") and ("Median" in c or "5 %" in c or c == "Beschäftigte")]
+                for ci in cols:
+                    line.add_data(Reference(ws, min_col=ci, min_row=1, max_row=ws.max_row), titles_from_data=True)
+                line.set_categories(Reference(ws, min_col=1, min_row=2, max_row=ws.max_row))
+                cs.add_chart(line)
+            if chart and "Zerlegung nach Treiber" in sheets:
+                frame = sheets["Zerlegung nach Treiber"]
+                ws = book["Zerlegung nach Treiber"]
+                region_rows = [i + 2 for i, k in enumerate(frame["Kreis (AGS)"]) if k == frame["Kreis (AGS)"].iloc[-1]]
+                if region_rows:
+                    bar = BarChart()
+                    bar.type = "bar"
+                    bar.title = "Veränderung der Beschäftigten nach Treiber (Region)"
+                    bar.y_axis.number_format = "#,##0"
+                    value_cols = [i + 1 for i, c in enumerate(frame.columns) if str(c).startswith("Veränderung")]
+                    lo, hi = min(region_rows), max(region_rows)
+                    for ci in value_cols:
+                        bar.add_data(Reference(ws, min_col=ci, min_row=lo, max_row=hi), titles_from_data=False)
+                    bar.set_categories(Reference(ws, min_col=list(frame.columns).index("Treiber") + 1,
+                                                 min_row=lo, max_row=hi))
+                    cs2 = book.create_chartsheet("Diagramm Treiber", 1)
+                    cs2.add_chart(bar)
+
+    return atomic_file(Path(target), write, suffix=".xlsx")
+
+
 def write_results(ds: xr.Dataset, out: Path, *, sectors: pd.DataFrame, sources: pd.DataFrame | None = None,
-                  scenario_yaml: str | None = None, force: bool = False,
+                  scenario_yaml: str | None = None, force: bool = False, scenario=None, region=None,
+                  extra: dict[str, pd.DataFrame] | None = None,
                   extra_tables: dict[str, pd.DataFrame] | None = None,
                   extra_sheets: dict[str, pd.DataFrame] | None = None) -> Path:
     """Write every export of a run into the folder ``out``, atomically.
 
     Files: ``results.nc`` (netCDF), ``results.csv`` and ``results.parquet`` (tidy),
     ``results.xlsx`` (Excel), ``results_iamc.csv`` (IAMC), ``scenario.yaml`` (the merged
-    scenario that was run) and ``provenance.json``; each of ``extra_tables`` as ``<name>.csv``
-    and ``<name>.parquet``, each of ``extra_sheets`` as a further Excel sheet (e.g. the
-    future-of-work tables of :mod:`retra_model.labour`).
+    scenario that was run) and ``provenance.json``. ``extra`` (name → table) adds tables: one
+    more Excel sheet and one more CSV file (``<name>.csv``) each; ``extra_tables`` are written as
+    ``<name>.csv`` and ``<name>.parquet`` only (tidy, English), ``extra_sheets`` as Excel sheets only
+    (German) — the future-of-work tables of :func:`retra_model.labour.future_of_work_tables` and
+    :func:`~retra_model.labour.future_of_work_sheets`.
     """
 
     def write(tmp: Path) -> None:
         clean = ds.copy()
         clean.attrs = {k: v for k, v in ds.attrs.items()}
+        for var in clean.data_vars:
+            if var.startswith("gva"):
+                clean[var].attrs["unit"] = unit_of(ds, var)
+        clean.attrs["figure_shown"] = figure_note(ds)
         clean.to_netcdf(tmp / "results.nc", engine="h5netcdf")
         table = tidy(ds)
         table.to_csv(tmp / "results.csv", index=False)
         table.to_parquet(tmp / "results.parquet", index=False)
         iamc(ds, sectors).to_csv(tmp / "results_iamc.csv", index=False)
-        with pd.ExcelWriter(tmp / "results.xlsx", engine="openpyxl") as xl:
-            for name, frame in {**excel_sheets(ds, sectors, sources), **(extra_sheets or {})}.items():
-                frame.to_excel(xl, sheet_name=name[:31], index=False)
+        write_excel(tmp / "results.xlsx", excel_sheets(ds, sectors, sources, scenario=scenario, region=region,
+                                                       extra={**(extra or {}), **(extra_sheets or {})}))
+        for name, frame in (extra or {}).items():
+            frame.to_csv(tmp / f"{_file_name(name)}.csv", index=False)
         for name, frame in (extra_tables or {}).items():  # future of work (labour.future_of_work_tables)
             frame.to_csv(tmp / f"{name}.csv", index=False)
             frame.to_parquet(tmp / f"{name}.parquet", index=False)
@@ -214,6 +516,16 @@ def write_results(ds: xr.Dataset, out: Path, *, sectors: pd.DataFrame, sources: 
         prov = {k: ds.attrs.get(k) for k in ("scenario", "scenario_hash", "region", "data_version",
                                              "retra_version", "seed", "draws", "created", "base_year")}
         prov["quantiles"] = list(QUANTILES) if "draw" in ds.dims else None
+        prov["units"] = {"employment": "persons", "gva": unit_of(ds, "gva")}
+        prov["figure_shown"] = figure_note(ds)
         (tmp / "provenance.json").write_text(json.dumps(prov, indent=2, ensure_ascii=False), encoding="utf-8")
 
     return atomic_dir(Path(out), write, force=force)
+
+
+def _file_name(name: str) -> str:
+    """A sheet name as a file name: ``Qualifizierungsbedarf nach Kreis`` → ``qualifizierungsbedarf_nach_kreis``."""
+    import re
+
+    return re.sub(r"[^0-9a-z]+", "_", name.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
+                  .replace("ß", "ss")).strip("_") or "table"

@@ -9,6 +9,7 @@ intervals. The intervals are the spread of the model under the uncertain inputs 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -24,6 +25,81 @@ def region_total(da: xr.DataArray | xr.Dataset, region_id: str) -> xr.DataArray 
     if "district_name" in da.coords:
         total = total.assign_coords(district_name=("district", [region_id.upper()]))
     return xr.concat([da, total], dim="district")
+
+
+def money_unit(ds: xr.Dataset) -> str:
+    """The one unit string of value added in every output: euros at prices of the base year.
+
+    >>> money_unit(xr.Dataset(attrs={"base_year": 2020}))
+    'EUR_2020 million'
+    """
+    return f"EUR_{int(ds.attrs['base_year'])} million"
+
+
+def money_label_de(ds: xr.Dataset) -> str:
+    """The German label of :func:`money_unit` (``Mio. € (Preise 2020)``)."""
+    return f"Mio. € (Preise {int(ds.attrs['base_year'])})"
+
+
+def unit_of(ds: xr.Dataset, variable: str) -> str:
+    """The unit string of a result variable (``persons`` or :func:`money_unit`)."""
+    return money_unit(ds) if variable.startswith("gva") else str(ds[variable].attrs.get("unit", "persons"))
+
+
+def aggregate(da: xr.DataArray, region_id: str, *, sectors: bool = True, drivers: bool = True) -> xr.DataArray:
+    """Append the aggregates, computed draw by draw: the region (sum of its districts), the
+    sector ``total`` and, for a decomposition, the driver ``total``.
+
+    An aggregate of an ensemble must be summed *before* it is summarised: the sum of the
+    districts' 95 % quantiles is not the 95 % quantile of the region (it is far wider).
+
+    Parameters
+    ----------
+    da : xarray.DataArray
+        A result variable with ``district`` and ``sector`` (and maybe ``draw``, ``driver``).
+    region_id : str
+        The code of the region row.
+    """
+    da = da.drop_vars([c for c in da.coords if c not in da.dims])
+    arr = da.values
+    coords = {d: list(da[d].values) for d in da.dims if d in da.coords}
+    for dim, label, on in (("district", region_id, True), ("sector", "total", sectors), ("driver", "total", drivers)):
+        if on and dim in da.dims:
+            ax = da.dims.index(dim)
+            arr = np.concatenate([arr, arr.sum(axis=ax, keepdims=True)], axis=ax)
+            coords[dim] = [*coords[dim], label]
+    return xr.DataArray(arr, dims=da.dims, coords=coords, name=da.name, attrs=da.attrs)
+
+
+def summarise(da: xr.DataArray, q: tuple[float, ...] = QUANTILES) -> xr.DataArray:
+    """Quantiles over the draws (a deterministic result is returned as it is)."""
+    if "draw" not in da.dims:
+        return da
+    return da.quantile(list(q), dim="draw", skipna=False)
+
+
+def figure_note(ds: xr.Dataset) -> str:
+    """Which figure a table shows, and why the deterministic and the ensemble figures differ (German)."""
+    n = int(ds.attrs.get("draws") or 0)
+    if "draw" in ds.dims or n:
+        return (f"Gezeigt: Median von {fmt_de(n)} Ziehungen (Bänder: 50 % und 90 % der Ziehungen), jede Summe "
+                "(Region, alle Branchen, alle Treiber) Ziehung für Ziehung gebildet. Der deterministische Lauf "
+                "(jeder Hebel in der Mitte seiner Verteilung) ergibt eine andere Zahl: Das Modell ist nicht "
+                "linear und die Verteilungen sind schief, daher ist das Ergebnis bei mittleren Hebeln nicht "
+                "der Median der Ergebnisse.")
+    return ("Gezeigt: deterministischer Lauf (jeder unsichere Hebel in der Mitte seiner Verteilung: Modus, "
+            "Mittelwert oder Median). Der Median eines Ensembles (retra run --draws) weicht davon ab, weil das "
+            "Modell nicht linear ist und die Verteilungen schief sind.")
+
+
+def fmt_de(x: float, digits: int = 0, sign: bool = False) -> str:
+    """A number in German notation: ``1.234``, ``+1.234,5``.
+
+    >>> fmt_de(-49025.4), fmt_de(1234.56, 1, sign=True)
+    ('-49.025', '+1.234,6')
+    """
+    text = f"{x:{'+' if sign else ''},.{digits}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
 def quantiles(ds: xr.Dataset, q: tuple[float, ...] = QUANTILES) -> xr.Dataset:
@@ -82,13 +158,18 @@ def decomposition(ds: xr.Dataset, year: int, variable: str = "employment") -> pd
 
 
 def summary_text(ds: xr.Dataset, years: tuple[int, ...] = KEY_YEARS) -> str:
-    """A short plain-text table: jobs and GVA per district in the key years against the base year."""
+    """A short plain-text table: jobs and GVA per district in the key years against the base year.
+
+    German number format; the last lines say which figure is shown (deterministic centre or
+    median of N draws) and why the two differ.
+    """
     base = int(ds.attrs["base_year"])
     table = key_figures(ds, years)
     years = tuple(y for y in years if f"employment_{y}" in table)
+    draws = int(ds.attrs.get("draws") or 0)
     lines = [
         f"{ds.attrs.get('scenario_title_de', ds.attrs.get('scenario'))} — {ds.attrs.get('region_name')} "
-        f"(Basisjahr {base}{', ' + str(ds.attrs['draws']) + ' Ziehungen, Median' if ds.attrs.get('draws') else ''})",
+        f"(Basisjahr {base}; {'Median von ' + fmt_de(draws) + ' Ziehungen' if draws else 'deterministischer Lauf'})",
         "",
         f"{'Kreis':<22}{'Beschäftigte ' + str(base):>18}" + "".join(f"{'Δ ' + str(y):>12}" for y in years)
         + f"{'BWS ' + str(base) + ' Mio. €':>18}" + "".join(f"{'Δ ' + str(y):>10}" for y in years),
@@ -96,9 +177,15 @@ def summary_text(ds: xr.Dataset, years: tuple[int, ...] = KEY_YEARS) -> str:
     for row in table.itertuples(index=False):
         r = row._asdict()
         lines.append(
-            f"{str(r['name'])[:21]:<22}{r[f'employment_{base}']:>18,.0f}"
-            + "".join(f"{r[f'employment_change_{y}']:>+12,.0f}" for y in years)
-            + f"{r[f'gva_{base}']:>18,.0f}"
-            + "".join(f"{r[f'gva_change_{y}']:>+10,.0f}" for y in years)
+            f"{str(r['name'])[:21]:<22}{fmt_de(r[f'employment_{base}']):>18}"
+            + "".join(f"{fmt_de(r[f'employment_change_{y}'], sign=True):>12}" for y in years)
+            + f"{fmt_de(r[f'gva_{base}']):>18}"
+            + "".join(f"{fmt_de(r[f'gva_change_{y}'], sign=True):>10}" for y in years)
         )
+    if draws and years:
+        y = years[0]
+        last = table.iloc[-1]
+        lines += ["", f"90-%-Band {ds.attrs.get('region_name')} {y}: {fmt_de(last[f'employment_{y}_p05'])} bis "
+                      f"{fmt_de(last[f'employment_{y}_p95'])} Beschäftigte (aus den Ziehungen der Regionssumme)"]
+    lines += ["", f"BWS in {money_label_de(ds)}. " + figure_note(ds)]
     return "\n".join(lines)

@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import csv
 import json
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -31,13 +34,14 @@ from pydantic import (
     Field,
     ValidationError,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from . import units, yamlfile
-from .errors import Problem, ScenarioError
+from .errors import Problem, RetraWarning, ScenarioError
 from .units import Kind
 
 SCHEMA_VERSION = 1
@@ -103,24 +107,20 @@ class Distribution(_Strict):
         return float(posterior_draws(str(self.name), np.array([0.5]), central=True)[0])
 
 
-def _lever(kind: Kind, lo: float | None = None, hi: float | None = None, *, unit_required: bool = False):
-    """Validator factory: read a number or a distribution in ``kind``'s unit, check bounds."""
+@dataclass(frozen=True, eq=False)
+class LeverMark:
+    """Marks a schema field as a lever read in ``kind``'s unit (bounds: :data:`LEVERS_FILE`)."""
 
-    def check_bounds(x: float) -> float:
-        if lo is not None and x < lo or hi is not None and x > hi:
-            if kind in (units.SHARE, units.RATIO, units.INDEX) and hi == 1 and 1 < x <= 100:
-                raise PydanticCustomError(
-                    "share_percent",
-                    "{x} is above 1: a share is written as a fraction; did you mean {f} (or '{x} %')?",
-                    {"x": _fmt(x), "f": _fmt(x / 100)},
-                )
-            span = f"between {_fmt(lo)} and {_fmt(hi)}" if lo is not None and hi is not None else (
-                f"at least {_fmt(lo)}" if lo is not None else f"at most {_fmt(hi)}")
-            raise PydanticCustomError(
-                "out_of_range", "{x} is out of range: {name} must be {span}{unit}",
-                {"x": _fmt(x), "name": kind.name, "span": span, "unit": "" if kind.unit == "1" else f" {kind.unit}"},
-            )
-        return x
+    kind: Kind
+    unit_required: bool = False
+
+
+def _lever(kind: Kind, *, unit_required: bool = False):
+    """Validator factory: read a number or a distribution in ``kind``'s unit.
+
+    The bounds of each lever are not here but in one table, :data:`LEVERS_FILE`, checked by
+    :func:`range_problems` on the file's values (with the key path, so each lever has its own).
+    """
 
     def read(value: Any) -> Any:
         if isinstance(value, dict):
@@ -128,13 +128,10 @@ def _lever(kind: Kind, lo: float | None = None, hi: float | None = None, *, unit
             for key in ("low", "mode", "high", "mean", "sd"):
                 if key in converted:
                     converted[key] = read_number(converted[key])
-            for key in ("low", "mode", "high", "mean"):
-                if key in converted:
-                    check_bounds(converted[key])
             return converted
         if isinstance(value, Distribution):
             return value
-        return check_bounds(read_number(value))
+        return read_number(value)
 
     def read_number(value: Any) -> float:
         try:
@@ -142,7 +139,29 @@ def _lever(kind: Kind, lo: float | None = None, hi: float | None = None, *, unit
         except units.UnitProblem as exc:
             raise PydanticCustomError("unit", "{msg}", {"msg": str(exc)}) from None
 
-    return Annotated[float | Distribution, BeforeValidator(read)]
+    return Annotated[float | Distribution, BeforeValidator(read), LeverMark(kind, unit_required),
+                     WithJsonSchema(_lever_json_schema(kind, unit_required))]
+
+
+_NUMBER_TEXT = r"^\s*[+-]?\d+(\.\d+)?([eE][+-]?\d+)?(\s*\S.*)?$"
+"""A number, optionally followed by a unit (``"45 %"``, ``"2 %/yr"``); separators are refused."""
+
+
+def _value_json_schema(kind: Kind, unit_required: bool) -> dict:
+    text = {"type": "string", "pattern": _NUMBER_TEXT,
+            "description": f"a number with a unit: {kind.describe()}; accepted units: "
+                           f"{', '.join(u for u in kind.accepted if u) or kind.unit}"}
+    return text if unit_required else {"anyOf": [{"type": "number"}, text]}
+
+
+def _lever_json_schema(kind: Kind, unit_required: bool) -> dict:
+    """JSON Schema of a lever: a number, a text with a unit, or a distribution (its bounds likewise)."""
+    value = _value_json_schema(kind, unit_required)
+    dist = {"type": "object", "additionalProperties": False, "required": ["distribution", "source"],
+            "properties": {"distribution": {"enum": ["uniform", "triangular", "normal", "posterior"]},
+                           **{k: value for k in ("low", "mode", "high", "mean", "sd")},
+                           "name": {"type": "string"}, "source": {"type": "string", "minLength": 3}}}
+    return {"anyOf": [*value.get("anyOf", [value]), dist], "description": f"{kind.describe()}; or a distribution"}
 
 
 def _fmt(x: float | None) -> str:
@@ -151,26 +170,186 @@ def _fmt(x: float | None) -> str:
     return f"{x:g}"
 
 
-Share = _lever(units.SHARE, 0, 1)
-Ratio = _lever(units.RATIO, 0, 3)
-Rate = _lever(units.RATE, -0.5, 0.5)
-Spread = _lever(units.RATE, 0, 0.5)
-Years = _lever(units.YEARS, 0.1, 200)
-SteepYear = _lever(units.RATE, 0.01, 5)
-YearValue = _lever(units.YEAR, 1990, 2100)
-Index = _lever(units.INDEX, 0, 5)
-GvaPerJob = _lever(units.EUR_THOUSAND_PER_JOB, 0, 10_000, unit_required=True)
-Persons = _lever(units.PERSONS, -1_000_000, 1_000_000)
-Delta = _lever(units.EXPONENT, 0, 1)
-EurPerUnit = _lever(units.EUR_PER_UNIT, 0, 1e10, unit_required=True)
-Hours = _lever(units.HOURS, 0, 1e10)
-Quantity = _lever(units.QUANTITY, 0, 1e9)
-Age = _lever(units.AGE, 50, 80)
+Share = _lever(units.SHARE)
+Ratio = _lever(units.RATIO)
+Rate = _lever(units.RATE)
+Spread = _lever(units.RATE)
+Years = _lever(units.YEARS)
+SteepYear = _lever(units.RATE)
+YearValue = _lever(units.YEAR)
+Index = _lever(units.INDEX)
+GvaPerJob = _lever(units.EUR_THOUSAND_PER_JOB, unit_required=True)
+Persons = _lever(units.PERSONS)
+Delta = _lever(units.EXPONENT)
+EurPerUnit = _lever(units.EUR_PER_UNIT, unit_required=True)
+Hours = _lever(units.HOURS)
+Quantity = _lever(units.QUANTITY)
+Age = _lever(units.AGE)
+Lead = Annotated[float, BeforeValidator(lambda v: units.parse(v, units.YEARS)), LeverMark(units.YEARS),
+                 WithJsonSchema(_value_json_schema(units.YEARS, False))]
 
 
 def value_of(x: float | Distribution) -> float:
     """The deterministic value of a lever [its unit]."""
     return x.central() if isinstance(x, Distribution) else float(x)
+
+
+# ---------------------------------------------------------------------------------------
+# The lever table: every lever once, with unit, bounds, plausible range and German label
+
+LEVERS_FILE = Path(__file__).with_name("levers.csv")
+"""The table of levers: ``key`` (key path, ``*`` for any district, year, item …), ``unit``,
+``low``/``high`` (outside: an error), ``plausible_low``/``plausible_high`` (outside, within the
+bounds: a warning), ``label_de`` and ``note`` (where the range comes from)."""
+
+
+@dataclass(frozen=True)
+class LeverSpec:
+    """One row of :data:`LEVERS_FILE` [bounds in the lever's unit]."""
+
+    key: str
+    unit: str
+    low: float
+    high: float
+    plausible_low: float
+    plausible_high: float
+    label_de: str
+    note: str
+
+    @property
+    def pattern(self) -> tuple[str, ...]:
+        return tuple(self.key.split("."))
+
+
+_LEVERS: list[LeverSpec] | None = None
+
+
+def lever_table() -> list[LeverSpec]:
+    """The rows of :data:`LEVERS_FILE`, in file order."""
+    global _LEVERS
+    if _LEVERS is None:
+        with LEVERS_FILE.open(encoding="utf-8", newline="") as fh:
+            _LEVERS = [LeverSpec(r["key"], r["unit"], float(r["low"]), float(r["high"]), float(r["plausible_low"]),
+                                 float(r["plausible_high"]), r["label_de"], r["note"]) for r in csv.DictReader(fh)]
+    return _LEVERS
+
+
+def lever_spec(path: tuple) -> LeverSpec | None:
+    """The table row whose key matches a concrete key path (``('projects', 'x', 'jobs', 2030)``)."""
+    for spec in lever_table():
+        pat = spec.pattern
+        if len(pat) == len(path) and all(p == "*" or p == str(k) for p, k in zip(pat, path, strict=True)):
+            return spec
+    return None
+
+
+def schema_levers() -> dict[str, LeverMark]:
+    """Every lever of the schema by key pattern (``*`` for a dict key): what the table must declare."""
+    import types
+    import typing
+
+    out: dict[str, LeverMark] = {}
+
+    def visit(tp: Any, meta: list, at: tuple) -> None:
+        marks = [m for m in meta if isinstance(m, LeverMark)]
+        if marks:
+            out[".".join(at)] = marks[0]
+            return
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            visit(typing.get_args(tp)[0], [*meta, *tp.__metadata__], at)
+        elif origin in (typing.Union, types.UnionType):
+            for arg in typing.get_args(tp):
+                if arg is not type(None):
+                    visit(arg, meta, at)
+        elif origin is dict:
+            visit(typing.get_args(tp)[1], [], (*at, "*"))
+        elif isinstance(tp, type) and issubclass(tp, BaseModel) and tp is not Distribution:
+            for name, field in tp.model_fields.items():
+                visit(field.annotation, list(field.metadata), (*at, name))
+
+    visit(Scenario, [], ())
+    return out
+
+
+def _at_pattern(data: Any, pattern: tuple, at: tuple = ()):
+    """Yield (key path, value) of every entry of ``data`` matching ``pattern``."""
+    if not pattern:
+        yield at, data
+        return
+    if not isinstance(data, dict):
+        return
+    head, rest = pattern[0], pattern[1:]
+    keys = list(data) if head == "*" else [head] if head in data else []
+    for k in keys:
+        yield from _at_pattern(data[k], rest, (*at, k))
+
+
+def range_problems(data: dict, where: dict, file: str) -> tuple[list[Problem], list[Problem]]:
+    """Check every lever of a (merged) scenario against the lever table.
+
+    Returns
+    -------
+    errors, warnings : list of Problem
+        A value outside the bounds is an error; outside the plausible range (within the
+        bounds) a warning. Values that cannot be read are left to the schema's messages.
+    """
+    marks = schema_levers()
+    errors: list[Problem] = []
+    warns: list[Problem] = []
+    for spec in lever_table():
+        mark = marks.get(spec.key)
+        if mark is None:
+            continue
+        for path, value in _at_pattern(data, spec.pattern):
+            if isinstance(value, dict):
+                items = [(k, value[k]) for k in ("low", "mode", "high", "mean") if k in value]
+            else:
+                items = [(None, value)]
+            for sub, raw in items:
+                try:
+                    x = units.parse(raw, mark.kind, unit_required=mark.unit_required)
+                except units.UnitProblem:
+                    continue
+                loc = path if sub is None else (*path, sub)
+                msg, is_error = _range_message(x, spec, mark.kind)
+                if msg:
+                    (errors if is_error else warns).append(_problem(where, loc, file, msg))
+    return errors, warns
+
+
+def _range_message(x: float, spec: LeverSpec, kind: Kind) -> tuple[str | None, bool]:
+    unit = "" if spec.unit == "1" else f" {spec.unit}"
+    if x < spec.low or x > spec.high:
+        if spec.unit == "1" and spec.high == 1 and 1 < x <= 100:
+            return (f"{_fmt(x)} is above 1: a share is written as a fraction; did you mean {_fmt(x / 100)} "
+                    f"(or '{_fmt(x)} %')?"), True
+        hint = ""
+        if kind is units.RATE and spec.low <= x / 100 <= spec.high:
+            hint = f"; did you mean {_fmt(x / 100)} (or '{_fmt(x)} %/yr')?"
+        return (f"{_fmt(x)} is out of range: {spec.label_de} ({spec.key}) must lie between {_fmt(spec.low)} and "
+                f"{_fmt(spec.high)}{unit}{hint}"), True
+    if x < spec.plausible_low or x > spec.plausible_high:
+        return (f"{_fmt(x)} is outside the plausible range {_fmt(spec.plausible_low)} to "
+                f"{_fmt(spec.plausible_high)}{unit} of {spec.label_de} ({spec.note}); check it"), False
+    return None, False
+
+
+def _problem(where: dict, loc: tuple, file: str, msg: str) -> Problem:
+    """A Problem at a key path; a value inherited from another file is reported in the user's file."""
+    f, ln = _origin(where, loc, file)
+    key = yamlfile.format_path(loc)
+    if file and not file.startswith("<") and f and Path(f).resolve() != Path(file).resolve():
+        return Problem(file, key, None, f"{msg} — this value is inherited from {_short(f)}:{ln}; override it here")
+    return Problem(f, key, ln, msg)
+
+
+def _short(f: str) -> str:
+    """A file name relative to the working directory where possible."""
+    try:
+        return str(Path(f).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(f)
 
 
 # ---------------------------------------------------------------------------------------
@@ -327,7 +506,7 @@ class Electrification(_Strict):
     bev: Logistic
     phev: Hump
     fcev: Logistic
-    district_lead: dict[District, Annotated[float, BeforeValidator(lambda v: units.parse(v, units.YEARS))]] = Field(
+    district_lead: dict[District, Lead] = Field(
         default_factory=dict, description="years a district's production is ahead (+) of the regional curve [yr]"
     )
     labour_intensity: LabourIntensity
@@ -556,16 +735,20 @@ class Scenario(_Strict):
     @classmethod
     def from_dict(cls, data: dict, *, name: str = "scenario", context: dict | None = None,
                   file: str = "<scenario>") -> Scenario:
-        """Validate a scenario given as plain data (no ``extends:``)."""
+        """Validate a scenario given as plain data (no ``extends:``).
+
+        Values out of bounds are errors as in a file; values outside the plausible range are
+        not warned about here (a program chose them), only in :meth:`from_file`.
+        """
         data = dict(data)
         if "extends" in data:
             raise ScenarioError([Problem(file, "extends", None, "extends: only works in a file")])
         where = {k: (file, None) for k in _paths(data)}
-        return cls._validate(data, where, file, name, None, context)
+        return cls._validate(data, where, file, name, None, context, warn=False)
 
     @classmethod
     def _validate(cls, data: Any, where: dict, file: str, name: str, path: Path | None,
-                  context: dict | None) -> Scenario:
+                  context: dict | None, warn: bool = True) -> Scenario:
         if not isinstance(data, dict):
             raise ScenarioError([Problem(file, "", None, "a scenario file must be a set of keys (key: value)")])
         problems = []
@@ -580,9 +763,8 @@ class Scenario(_Strict):
             try:
                 context = codelists(region)
             except RegionNotFoundError:
-                f, ln = _origin(where, ("region",), file)
-                raise ScenarioError([Problem(
-                    f, "region", ln,
+                raise ScenarioError([_problem(
+                    where, ("region",), file,
                     f"unknown region '{region}'{_suggest(region, known_regions())}; "
                     f"regions are {', '.join(known_regions())}")]) from None
         given_context = context
@@ -592,12 +774,16 @@ class Scenario(_Strict):
             horizon = context.get("horizon")
             # years (end_year included) are checked against the scenario's end, capped by the data's horizon
             context.setdefault("end_year", min(end, horizon or end))
+        errors, warns = range_problems(data, where, file)
+        problems.extend(errors)
         try:
             scenario = cls.model_validate(data, context=context)
         except ValidationError as exc:
             problems.extend(_translate(exc, where, file))
         if problems:
             raise ScenarioError(_dedupe(problems))
+        for w in warns if warn else ():
+            warnings.warn(str(w), RetraWarning, stacklevel=3)
         scenario._name = name
         scenario._file = path
         scenario._context = given_context
@@ -621,7 +807,51 @@ class Scenario(_Strict):
     def replace(self, changes: dict) -> Scenario:
         """A copy with some keys changed (nested dicts merge), validated again."""
         merged = _merge(self.to_dict(), changes)
-        return Scenario.from_dict(merged, name=self.name, context=self._context)
+        # a programmatic change (an app's slider) is bounded by the table but not warned about
+        where = {k: ("<scenario>", None) for k in _paths(merged)}
+        return Scenario._validate(merged, where, "<scenario>", self.name, None, self._context, warn=False)
+
+
+def json_schema() -> dict:
+    """JSON Schema (2020-12) of what :meth:`Scenario.from_file` accepts.
+
+    A file without ``extends:`` must be complete; a file with it may give any part of any
+    section (its parent supplies the rest) and must state its own title and narrative.
+    Levers accept a number, a text with a unit (``"45 %"``) or a distribution.
+    """
+    import copy
+
+    full = Scenario.model_json_schema()
+    defs = full.pop("$defs", {})
+
+    def partial(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {k: partial(v) for k, v in node.items() if k != "required"}
+            if "$ref" in out:
+                out["$ref"] = out["$ref"].replace("#/$defs/", "#/$defs/Partial")
+            return out
+        if isinstance(node, list):
+            return [partial(v) for v in node]
+        return node
+
+    extends = {"type": "string", "minLength": 1,
+               "description": "the parent scenario file, relative to this one (in scenarios/user/<region>/: "
+                              "a curated file of the region, e.g. baseline.yaml)"}
+    complete = copy.deepcopy(full)
+    diff = partial(full)
+    diff["properties"]["extends"] = extends
+    diff["required"] = ["extends", "title", "narrative"]
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "retra scenario",
+        "description": "A retra scenario file (YAML). With extends: only what differs from the parent.",
+        "type": "object",
+        "$defs": {**defs, **{f"Partial{k}": partial(v) for k, v in defs.items()}},
+        "if": {"required": ["extends"]},
+        "then": diff,
+        "else": complete,
+    }
+    return schema
 
 
 # ---------------------------------------------------------------------------------------
@@ -655,6 +885,14 @@ def _load_chain(path: Path, seen: list[Path]) -> tuple[dict, dict]:
         raise ScenarioError([Problem(file, "extends", line, "extends: takes a file name, e.g. baseline.yaml")])
     root = scenarios_root(path).resolve()
     target = (path.parent / parent_ref).resolve()
+    if (not target.exists() or target == path) and target.is_relative_to(root):
+        # scenarios/user/<region>/mine.yaml: extends: baseline.yaml means the region's curated baseline
+        regions = [r for r in (data.get("region"), path.parent.name) if isinstance(r, str) and r]
+        for region in regions:
+            curated = (root / region / parent_ref).resolve()
+            if curated.exists() and curated.is_relative_to(root):
+                target = curated
+                break
     if not target.is_relative_to(root):
         raise ScenarioError([Problem(file, "extends", line,
                                      f"'{parent_ref}' points outside the scenarios folder {root}; "
@@ -764,10 +1002,7 @@ def _translate(exc: ValidationError, where: dict, file: str) -> list[Problem]:
             msg = f"'{loc[-1]}' is missing here; every scenario needs it (see scenarios/*/baseline.yaml)"
         elif kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
             val = err.get("input")
-            if isinstance(val, str) and "," in val:
-                msg = f"'{val}' uses a decimal comma; write a decimal point: {val.replace(',', '.')}"
-            else:
-                msg = f"'{val}' is not a number"
+            msg = (units.separator_problem(val.strip()) if isinstance(val, str) else None) or f"'{val}' is not a number"
         elif kind == "literal_error":
             msg = f"'{err.get('input')}' is not allowed; {err['msg'].replace('Input should be', 'use')}"
         elif kind == "union_tag_invalid" or kind == "model_type":
@@ -784,8 +1019,7 @@ def _translate(exc: ValidationError, where: dict, file: str) -> list[Problem]:
             msg = err["msg"]
             if msg.startswith("Value error, "):
                 msg = msg[len("Value error, "):]
-        f, ln = _origin(where, loc, file)
-        problems.append(Problem(f, yamlfile.format_path(loc), ln, msg))
+        problems.append(_problem(where, loc, file, msg))
     return problems
 
 

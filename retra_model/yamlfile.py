@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from . import units
 from .errors import Problem, ScenarioError
 
 MAX_BYTES = 256 * 1024
@@ -156,6 +157,12 @@ def load(path: Path) -> tuple[Any, dict[KeyPath, int]]:
                 lines[(*at, i)] = item.start_mark.line + 1
                 items.append(build(item, (*at, i)))
             return items
+        if (n.tag == "tag:yaml.org,2002:float" and not n.style
+                and (units.is_grouped(n.value))):
+            # YAML reads 4.000 as 4.0: refuse a number that a German reader means as 4000
+            problems.append(Problem(name, format_path(at), n.start_mark.line + 1,
+                                    str(units.separator_problem(n.value.strip()))))
+            return None
         value = constructor.construct_object(n, deep=True)
         if n.tag == "tag:yaml.org,2002:timestamp":
             return n.value

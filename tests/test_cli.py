@@ -78,3 +78,89 @@ def test_an_interrupted_run_leaves_no_folder_that_looks_complete(tmp_path, sig):
         assert "Traceback" not in err
         visible = [p for p in tmp_path.iterdir() if not p.name.startswith(".")]
         assert visible == []
+
+
+def test_validate_runs_the_checks_of_run(tmp_path, capsys):
+    """An electrolyser without capex: run refuses it, so validate must too (issue 19)."""
+    user = tmp_path / "scenarios" / "user" / "son"
+    user.mkdir(parents=True)
+    (user / "h2.yaml").write_text(
+        "extends: baseline.yaml\ntitle: {de: H2, en: H2}\nnarrative: {de: H2, en: H2}\n"
+        "infrastructure:\n  items:\n    electrolyser:\n      build_out: {'03103': {2030: 10}}\n"
+        "      split: {electrical: 0.5, construction: 0.5}\n      regional_share: 0.5\n      source: test source\n")
+    # the user folder's extends: baseline.yaml is the curated baseline of the region
+    import shutil
+    (tmp_path / "scenarios" / "son").mkdir()
+    shutil.copy(REPO / "scenarios/son/baseline.yaml", tmp_path / "scenarios/son/baseline.yaml")
+    assert main(["validate", str(user / "h2.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "infrastructure.items.electrolyser.capex" in err and "h2.yaml" in err
+    assert main(["run", str(user / "h2.yaml"), "--out", str(tmp_path / "r")]) == 2
+    assert "infrastructure.items.electrolyser.capex" in capsys.readouterr().err
+
+
+# --- no traceback for any command-line mistake (issue 19) -----------------------------------------
+
+SON = str(REPO / "scenarios/son/baseline.yaml")
+POWERCO = str(REPO / "scenarios/son/powerco.yaml")
+
+
+def _data_years() -> tuple[int, int]:
+    from retra_model import load_region
+
+    years = load_region("son").employment["year"].values
+    return int(years.min()), int(years.max())
+
+
+def _bad_calls(tmp: str) -> list[list[str]]:
+    first, last = _data_years()
+    return [
+        ["frobnicate"],
+        ["run"],
+        ["run", f"{tmp}/nothere.yaml"],
+        ["run", SON, "--draws", "0"],
+        ["run", SON, "--draws", "abc"],
+        ["run", SON, "--draws", "5", "--seed", "-1"],
+        ["run", f"{tmp}/unknown_region.yaml"],
+        ["validate", f"{tmp}/nothere.yaml"],
+        ["compare", SON, POWERCO, "--year", "2050"],
+        ["compare", SON, POWERCO, "--year", "twenty"],
+        ["compare", SON, str(REPO / "scenarios/swsn/baseline.yaml")],
+        ["compare", SON, POWERCO, "--out", f"{tmp}/x.csv"],
+        ["backtest", SON, "--base-year", str(last)],
+        ["backtest", SON, "--base-year", str(first - 1)],
+        ["backtest", SON, "--draws", "-3"],
+        ["backtest", f"{tmp}/nothere.yaml"],
+        ["schema", "--out", f"{tmp}/a_file.txt/schema.json"],
+        ["ensembles", "xyz", "--check"],
+        ["calibrate", "no_such_posterior"],
+        ["apps", "--app", "nothing"],
+        ["report", f"{tmp}/nothere.yaml", "--out", f"{tmp}/b.html"],
+        ["report", SON, "--out", f"{tmp}/b.txt"],
+    ]
+
+
+@pytest.mark.parametrize("i", range(len(_bad_calls("/tmp"))))
+def test_every_command_line_mistake_gets_one_line_and_exit_2(tmp_path, capsys, i):
+    (tmp_path / "a_file.txt").write_text("x")
+    (tmp_path / "unknown_region.yaml").write_text(
+        "region: xyz\ntitle: {de: X, en: X}\nnarrative: {de: X, en: X}\n")
+    argv = _bad_calls(str(tmp_path))[i]
+    code = main(argv)
+    err = capsys.readouterr().err.strip()
+    assert code == 2, (argv, code, err)
+    assert "Traceback" not in err
+    assert err.startswith("retra: ") and len(err.splitlines()) == 1, (argv, err)
+
+
+def test_compare_of_two_files_with_the_same_name(tmp_path, capsys):
+    user = tmp_path / "scenarios" / "user" / "son"
+    user.mkdir(parents=True)
+    (user / "baseline.yaml").write_text(
+        "extends: baseline.yaml\ntitle: {de: Meine, en: Mine}\nnarrative: {de: X, en: X}\n"
+        "volume:\n  productivity_growth: 0.02\n")
+    (tmp_path / "scenarios" / "son").mkdir()
+    (tmp_path / "scenarios" / "son" / "baseline.yaml").write_text((REPO / "scenarios/son/baseline.yaml").read_text())
+    assert main(["compare", SON, str(user / "baseline.yaml"), "--year", "2030"]) == 0
+    out = capsys.readouterr().out
+    assert "son/baseline" in out and "user/son/baseline" in out

@@ -10,6 +10,7 @@ import xarray as xr
 from retra_model import run
 from retra_model.errors import OutputExistsError
 from retra_model.export import TIDY_COLUMNS, atomic_dir, iamc, tidy, write_results
+from retra_model.results import QUANTILES, money_unit, summary_text
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +62,7 @@ def test_tidy_table_has_the_fixed_columns_and_round_trips(results):
     total = table[(table["variable"] == "employment") & (table["sector"] == "total") & (table["region"] == "toy")]
     np.testing.assert_allclose(total.sort_values("year")["value"].values,
                                results["employment"].sum(["district", "sector"]).values)
-    assert set(table["unit"]) == {"persons", "EUR million"}
+    assert set(table["unit"]) == {"persons", money_unit(results)}
 
 
 def test_ensemble_tidy_table_has_ordered_quantiles(toy, toy_baseline):
@@ -89,3 +90,150 @@ def test_excel_has_german_sheets(tmp_path, toy, results):
     sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
     assert {"Übersicht", "Beschäftigte nach Kreis", "Zerlegung nach Treiber", "Angaben zum Lauf"} <= set(sheets)
     assert "Kreis" in sheets["Übersicht"].columns
+
+
+# --- ensemble aggregates from the draws, one unit string, the figure shown (issue 19) -------------
+
+
+@pytest.fixture(scope="module")
+def ensemble(toy, toy_baseline):
+    return run(toy_baseline, region=toy, draws=200, seed=3)
+
+
+def _expected(ens: xr.Dataset, variable: str, district: str | None, sector: str | None,
+              driver: str | None = None) -> np.ndarray:
+    """Quantiles of an aggregate computed from the draws [variable's unit], by year."""
+    da = ens[variable]
+    if driver is not None:
+        da = da.sel(driver=driver) if driver != "total" else da.sum("driver")
+    da = da.sum("district") if district is None else da.sel(district=district)
+    da = da.sum("sector") if sector is None else da.sel(sector=sector)
+    return da.quantile(list(QUANTILES), "draw").transpose("quantile", "year").values
+
+
+@pytest.mark.parametrize("variable, region, sector, driver", [
+    ("employment", "toy", "total", None),          # districts and sectors → region total
+    ("employment", "toy", "vehicles", None),       # districts → region
+    ("employment", "99001", "total", None),        # sectors → district total
+    ("gva", "toy", "total", None),
+    ("employment_change", "toy", "total", "total"),  # drivers → total
+    ("employment_change", "toy", "total", "electrification"),
+])
+def test_ensemble_aggregates_are_quantiles_of_the_summed_draws(ensemble, variable, region, sector, driver):
+    table = tidy(ensemble)
+    name = variable if driver is None else f"{variable}|{driver}"
+    sub = table[(table["variable"] == name) & (table["region"] == region) & (table["sector"] == sector)]
+    got = sub.pivot(index="quantile", columns="year", values="value").values
+    want = _expected(ensemble, variable, None if region == "toy" else region, None if sector == "total" else sector,
+                     driver)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_region_band_is_narrower_than_the_sum_of_district_bands(ensemble):
+    """The mistake this guards against: summing per-district quantiles gives a band far too wide."""
+    table = tidy(ensemble)
+    emp = table[(table["variable"] == "employment") & (table["sector"] == "total") & (table["year"] == 2035)]
+    width = lambda t: float(t[t["quantile"] == 0.95]["value"].sum() - t[t["quantile"] == 0.05]["value"].sum())  # noqa: E731
+    assert width(emp[emp["region"] == "toy"]) < width(emp[emp["region"] != "toy"])
+
+
+def test_iamc_of_an_ensemble_carries_the_quantile_and_pyam_reads_it(tmp_path, toy, ensemble):
+    pyam = pytest.importorskip("pyam")
+    path = tmp_path / "iamc.csv"
+    iamc(ensemble, toy.national.sectors).to_csv(path, index=False)
+    df = pyam.IamDataFrame(str(path))
+    assert df.extra_cols == ["quantile"]
+    ts = df.filter(variable="Employment", region="toy").timeseries()
+    got = ts.reset_index().set_index("quantile").sort_index().drop(
+        columns=["model", "scenario", "region", "variable", "unit"]).values
+    np.testing.assert_allclose(got, _expected(ensemble, "employment", None, None), rtol=1e-9)
+
+
+def test_one_unit_string_for_value_added_in_every_file(tmp_path, toy, ensemble):
+    pyam = pytest.importorskip("pyam")
+    out = write_results(ensemble, tmp_path / "e", sectors=toy.national.sectors)
+    unit = money_unit(ensemble)
+    assert unit.startswith("EUR_") and unit.endswith(" million")
+    csv = pd.read_csv(out / "results.csv", dtype={"region": str})
+    assert set(csv[csv["variable"].str.startswith("gva")]["unit"]) == {unit}
+    assert set(pd.read_parquet(out / "results.parquet").query("variable == 'gva'")["unit"]) == {unit}
+    assert set(pyam.IamDataFrame(str(out / "results_iamc.csv")).filter(variable="Value Added*").unit) == {unit}
+    with xr.open_dataset(out / "results.nc", engine="h5netcdf") as nc:
+        assert nc["gva"].attrs["unit"] == nc["gva_change"].attrs["unit"] == unit
+    meta = pd.read_excel(out / "results.xlsx", sheet_name="Angaben zum Lauf").set_index("Angabe")["Wert"]
+    assert unit in meta["Einheit Wertschöpfung"]
+
+
+def test_summary_and_excel_say_which_figure_is_shown(tmp_path, toy, results, ensemble):
+    assert "Median von 200 Ziehungen" in summary_text(ensemble) and "nicht linear" in summary_text(ensemble)
+    assert "deterministischer Lauf" in summary_text(results)
+    out = write_results(ensemble, tmp_path / "f", sectors=toy.national.sectors)
+    meta = pd.read_excel(out / "results.xlsx", sheet_name="Angaben zum Lauf").set_index("Angabe")["Wert"]
+    assert "Median von 200 Ziehungen" in meta["Gezeigte Zahl"]
+    band = pd.read_excel(out / "results.xlsx", sheet_name="Bänder Region").set_index("Jahr")
+    np.testing.assert_allclose(band[["Beschäftigte 5 %", "Beschäftigte 95 %"]].values.T,
+                               _expected(ensemble, "employment", None, None)[[0, 4]], rtol=1e-9)
+
+
+# --- council-ready Excel (issue 19) ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def council_run(toy, toy_baseline):
+    sc = toy_baseline.replace({
+        "projects": {"plant": {"label": {"de": "Zellfabrik", "en": "Cell plant"}, "district": "99001",
+                               "sector": "electrical", "jobs": {2025: 0, 2030: 500}, "source": "test source"}},
+        "infrastructure": {"items": {"public_ac": {"build_out": {"99001": {2030: 200}}}}},
+    })
+    return sc, run(sc, region=toy, draws=30, seed=1)
+
+
+def test_council_excel(tmp_path, toy, council_run):
+    import openpyxl
+
+    from retra_model.scenario import _at_pattern, lever_table
+
+    sc, ens = council_run
+    out = write_results(ens, tmp_path / "c", sectors=toy.national.sectors, sources=toy.sources(), scenario=sc,
+                        region=toy, extra={"Qualifizierungsbedarf": pd.DataFrame({"Kreis": ["A"], "Personen": [1.0]})})
+    book = openpyxl.load_workbook(out / "results.xlsx")
+    assert len(book.chartsheets) >= 1
+    sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
+    for name in ("Annahmen", "Bänder Region", "Kreis x Branche", "BWS nach Kreis", "Projekte", "Infrastruktur",
+                 "Zerlegung nach Treiber", "Qualifizierungsbedarf", "Quellen"):
+        assert name in sheets, name
+    assert (out / "qualifizierungsbedarf.csv").exists()
+    # every lever once, with unit, distribution and source; the narrative in German
+    data = sc.to_dict()
+    n_levers = sum(1 for spec in lever_table() for _ in _at_pattern(data, spec.pattern))
+    ass = sheets["Annahmen"]
+    assert len(ass) == n_levers + 2 and sc.narrative.de.split()[0] in str(ass["Wert"].iloc[1])
+    assert ass["Einheit"].iloc[2:].notna().all() and ass["Quelle"].iloc[2:].notna().all()
+    assert set(ass["Verteilung"].iloc[2:].str.split(":").str[0]) <= {"fest", "Dreieck", "Gleichverteilung",
+                                                                       "Normalverteilung", "kalibrierte Verteilung (PyMC)"}
+    # per-project rows, investment beside jobs, German driver names, 50 % and 90 % bands
+    assert sheets["Projekte"]["Arbeitsplätze 2030"].tolist() == [500]
+    infra = sheets["Infrastruktur"]
+    assert infra["Investition gesamt (Mio. €)"].sum() > 0 and "Arbeitsplätze durch Infrastruktur (Median)" in infra
+    assert not set(sheets["Zerlegung nach Treiber"]["Treiber"]) & set(ens["driver"].values.tolist())
+    assert {"Beschäftigte 5 %", "Beschäftigte 25 %", "Beschäftigte 75 %", "Beschäftigte 95 %"} <= set(sheets["Bänder Region"])
+    # frozen headers, thousands format, no 15-digit General numbers
+    for ws in book.worksheets:
+        assert ws.freeze_panes in ("A2", "B2"), ws.title
+    ws = book["Beschäftigte nach Kreis"]
+    assert ws["B2"].number_format == "#,##0" and ws["B1"].font.bold
+
+
+def test_compare_writes_an_excel_workbook(tmp_path, capsys):
+    from retra_model.cli import main
+
+    from .conftest import REPO
+
+    out = tmp_path / "vergleich.xlsx"
+    assert main(["compare", str(REPO / "scenarios/son/baseline.yaml"), str(REPO / "scenarios/son/powerco.yaml"),
+                 "--year", "2030", "--out", str(out)]) == 0
+    sheets = pd.read_excel(out, sheet_name=None)
+    assert {"Vergleich nach Treiber", "Kennzahlen Region", "Annahmen im Vergleich"} <= set(sheets)
+    dec = sheets["Vergleich nach Treiber"].set_index("Treiber")
+    assert "Projekte und Programme" in dec.index and "Alle Treiber" in dec.index
+    np.testing.assert_allclose(dec.drop(index="Alle Treiber").sum().values, dec.loc["Alle Treiber"].values)

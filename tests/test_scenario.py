@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retra_model import Scenario, ScenarioError
-from retra_model.errors import Problem
+from retra_model.scenario import value_of
+from retra_model.errors import Problem, RetraWarning
 
 from .conftest import REPO
 
@@ -200,7 +202,9 @@ def test_error_lines_point_into_the_file_that_has_the_problem(scenario_dir, toy_
     with pytest.raises(ScenarioError) as info:
         Scenario.from_file(path, context=toy_context)
     p = one(info.value.problems)
-    assert p.file.endswith("mid.yaml") and p.line == 5
+    # the user's file is named (that is where they can act), with the origin of the inherited value
+    assert p.file.endswith("leaf.yaml") and p.path == "volume.sectors.0"
+    assert "inherited from" in p.message and "mid.yaml:5" in p.message and "override it here" in p.message
 
 
 def test_json_schema_is_exported():
@@ -222,6 +226,12 @@ shares = st.floats(min_value=0, max_value=1, allow_nan=False)
 @given(ceiling=shares, peak=shares, mid=st.integers(2020, 2045), prod=st.floats(-0.05, 0.05),
        idx=st.floats(0, 3), lead=st.floats(-10, 10))
 def test_scenario_yaml_round_trip(toy_baseline, ceiling, peak, mid, prod, idx, lead):
+    with warnings.catch_warnings():  # implausible but allowed values round-trip too
+        warnings.simplefilter("ignore", RetraWarning)
+        _round_trip(toy_baseline, ceiling, peak, mid, prod, idx, lead)
+
+
+def _round_trip(toy_baseline, ceiling, peak, mid, prod, idx, lead):
     sc = toy_baseline.replace({
         "electrification": {"bev": {"ceiling": ceiling, "midpoint_year": mid}, "phev": {"peak_share": peak},
                             "district_lead": {"99001": lead}},
@@ -230,3 +240,87 @@ def test_scenario_yaml_round_trip(toy_baseline, ceiling, peak, mid, prod, idx, l
     again = Scenario.from_dict(yaml.safe_load(sc.to_yaml()), context=sc._context)
     assert again.model_dump() == sc.model_dump()
     assert again.digest() == sc.digest()
+
+
+# --- numbers a German reader writes, and the plausible range of every lever (issue 19) ----------
+
+
+@pytest.mark.parametrize("written, readings", [
+    ("{2032: 4.000}", ("4", "4000")),                       # YAML reads 4.000 as 4.0
+    ("{2032: '4.000'}", ("4", "4000")),
+    ("{2032: '1.200.000'}", ("1200000",)),
+    ("{2032: '4,000'}", ("4", "4000")),
+])
+def test_grouped_thousands_are_refused_with_both_readings(scenario_dir, toy_context, written, readings):
+    body = ("projects:\n  plant:\n    label: {de: Werk, en: Plant}\n    district: '99001'\n"
+            f"    sector: vehicles\n    jobs: {written}\n    source: test source\n")
+    p = one(problems_of(scenario_dir, child(body), toy_context))
+    assert p.path == "projects.plant.jobs.2032" and p.line == 9
+    assert all(r in p.message for r in readings) and "separator" in p.message
+
+
+def test_a_money_value_with_a_thousands_point_is_refused(scenario_dir, toy_context):
+    body = ("infrastructure:\n  items:\n    grid_reinforcement:\n      capex: 45.000 EUR\n"
+            "      split: {construction: 1}\n      regional_share: 0.5\n      source: test source\n")
+    p = one(problems_of(scenario_dir, child(body), toy_context))
+    assert p.path.endswith("grid_reinforcement.capex")
+    assert "'45 EUR' or '45000 EUR'" in p.message
+
+
+def test_hints_keep_the_number_and_the_unit():
+    from retra_model import units
+
+    with pytest.raises(units.UnitProblem) as info:
+        units.parse("0,5 %/Jahr", units.RATE)
+    hint = info.value.args[0].split("write a decimal point: ")[1].strip("'")
+    assert hint == "0.5 %/Jahr" and units.parse(hint, units.RATE) == 0.005
+    for text in ("45.000 EUR", "45,000 EUR", "1.200.000", "1.234,5", "1,200,000"):
+        with pytest.raises(units.UnitProblem):
+            units.parse(text, units.EUR_PER_UNIT)
+
+
+def test_level_growth_of_half_is_refused_and_the_rate_hint_given(scenario_dir, toy_context):
+    p = one(problems_of(scenario_dir, child("trend:\n  level_growth: 0.5\n"), toy_context))
+    assert p.path == "trend.level_growth" and p.line == 5
+    assert "out of range" in p.message and "0.005" in p.message and "'0.5 %/yr'" in p.message
+
+
+def test_a_value_near_the_edge_is_warned_about(scenario_dir, toy_context):
+    path = scenario_dir / "edge.yaml"
+    path.write_text(child("trend:\n  level_growth: 0.03\n"))
+    with pytest.warns(RetraWarning, match=r"edge.yaml:5: trend.level_growth: 0.03 is outside the plausible range"):
+        Scenario.from_file(path, context=toy_context)
+
+
+def test_every_lever_is_declared_once_in_the_table_with_its_unit():
+    from retra_model.scenario import lever_table, schema_levers
+
+    table = lever_table()
+    keys = [s.key for s in table]
+    assert len(keys) == len(set(keys))
+    levers = schema_levers()
+    assert set(keys) == set(levers)
+    for spec in table:
+        assert levers[spec.key].kind.unit == spec.unit, spec.key
+        assert spec.low <= spec.plausible_low <= spec.plausible_high <= spec.high, spec.key
+        assert spec.label_de and spec.note
+
+
+def test_an_inherited_value_is_reported_in_the_users_file(scenario_dir, toy_context):
+    base = (scenario_dir / "baseline.yaml").read_text()
+    (scenario_dir / "baseline.yaml").write_text(base.replace("half_life: 10 yr", "half_life: 500 yr", 1))
+    path = scenario_dir / "mine.yaml"
+    path.write_text(child(""))
+    with pytest.raises(ScenarioError) as info:
+        Scenario.from_file(path, context=toy_context)
+    p = one(info.value.problems)
+    assert p.file == str(path) or p.file.endswith("mine.yaml")
+    assert "inherited from" in p.message and "baseline.yaml:" in p.message and "override it here" in p.message
+
+
+def test_a_user_folder_extends_the_curated_baseline(scenario_dir, toy_context):
+    user = scenario_dir.parent / "user" / "toy"
+    user.mkdir(parents=True)
+    (user / "mine.yaml").write_text(child("volume:\n  productivity_growth: 0.02\n"))
+    sc = Scenario.from_file(user / "mine.yaml", context=toy_context)
+    assert sc.region == "toy" and value_of(sc.volume.productivity_growth) == 0.02
