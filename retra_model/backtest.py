@@ -22,21 +22,33 @@ from .regions import Region
 from .scenario import Scenario
 
 
-def as_of_scenario(scenario: Scenario, region: Region, base_year: int) -> tuple[Scenario, Region]:
-    """The scenario and region as they stood in ``base_year``: trend fitted up to it, run to the
-    data's last year, no output path and no projects (they are dated after the window)."""
-    last = int(region.employment["year"].max())
+def as_of_scenario(scenario: Scenario, region: Region, base_year: int, *, end_year: int | None = None,
+                   national: str = "forecast") -> tuple[Scenario, Region]:
+    """The scenario and region as they stood in ``base_year``.
+
+    The trend is fitted on the :data:`SHIFT_WINDOW` years up to ``base_year``; the run ends with
+    the data (or ``end_year``); no output path and no projects (they are dated after the window).
+    Germany's level: ``national="forecast"`` sets it to what could be forecast at the origin (the
+    damped recent trend of :func:`national_forecast`, as the constant rate that reaches the same
+    level at the end of the run); ``"scenario"`` keeps the scenario's lever (a projection made
+    later, so not a fair forecast).
+    """
+    last = int(region.employment["year"].max()) if end_year is None else int(end_year)
     past = region.as_of(base_year)
     data = scenario.to_dict()
     data["end_year"] = last
-    data["trend"]["fit_years"] = [int(region.meta["history_start"]), base_year]
+    data["trend"]["fit_years"] = [max(int(region.meta["history_start"]), base_year - SHIFT_WINDOW), base_year]
     data["volume"]["output_index"] = {last: 1.0}
     data["projects"] = {}
+    if national == "forecast":
+        nat = region.national.total_employment()
+        h = last - base_year
+        data["trend"]["level_growth"] = float(national_forecast(nat, base_year, [h])[0] / h)
     return Scenario.from_dict(data, name=f"{scenario.name}-backtest-{base_year}", context=past.codelists()), past
 
 
 def backtest(scenario: Scenario, region: Region, base_year: int, *, draws: int = 500,
-             seed: int = 0) -> pd.DataFrame:
+             seed: int = 0, national: str = "forecast") -> pd.DataFrame:
     """Forecast district totals from ``base_year`` and compare with the published figures.
 
     Parameters
@@ -60,7 +72,7 @@ def backtest(scenario: Scenario, region: Region, base_year: int, *, draws: int =
         ``error_pct`` [%], ``in_50`` and ``in_90`` (bool).
     """
     last = int(region.employment["year"].max())
-    sc, past = as_of_scenario(scenario, region, base_year)
+    sc, past = as_of_scenario(scenario, region, base_year, national=national)
     ens = run(sc, region=past, draws=draws, seed=seed)
     total = ens["employment"].sum("sector")
     total = xr_concat_region(total, region.id)
@@ -145,7 +157,7 @@ def backtest_known_level(scenario: Scenario, region: Region, base_year: int, *, 
     for year in range(base_year + 1, last + 1):
         rate = known_level_rate(scenario, region, base_year, year)
         sc = scenario.replace({"trend": {"level_growth": rate}})
-        table = backtest(sc, region, base_year, draws=draws, seed=seed)
+        table = backtest(sc, region, base_year, draws=draws, seed=seed, national="scenario")
         parts.append(table[table["year"] == year].assign(level_growth=rate))
     return pd.concat(parts, ignore_index=True)
 
@@ -246,7 +258,7 @@ def error_by_sector(scenario: Scenario, region: Region, base_year: int, year: in
     year = last if year is None else int(year)
     sc = scenario.replace({"trend": {"level_growth": known_level_rate(scenario, region, base_year, year)}}) \
         if known_level else scenario
-    sc, past = as_of_scenario(sc, region, base_year)
+    sc, past = as_of_scenario(sc, region, base_year, national="scenario" if known_level else "forecast")
     res = run(sc, region=past)
     forecast = res["employment"].sel(year=year).sum("district").to_pandas()
     emp = region.employment["value"].sum("district")
