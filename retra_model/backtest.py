@@ -564,3 +564,61 @@ def write_error_model(folder=None, totals: pd.DataFrame | None = None) -> pd.Dat
     pkg["resources"] = [r for r in pkg["resources"] if r.get("name") != "forecast_errors"] + [ERROR_RESOURCE]
     pkg_path.write_text(json.dumps(pkg, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return q
+
+
+def sector_backtest(scenario: Scenario, region: Region, origins=(2017, 2018, 2019), last: int = 2020,
+                    min_size: float = 100.0) -> pd.DataFrame:
+    """Cells district × sector where the data allow: the engine from each origin against the
+    published sectors (to 2020; later years by sector are a nowcast, not data), and the naive
+    benchmarks at the same cells.
+
+    Only cells published (status ``read`` or ``derived``, not ``estimate``) in the origin and the
+    target year and with at least ``min_size`` employees at the origin enter. The engine runs
+    deterministically with :func:`as_of_scenario` (Germany's level as forecast at the origin).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``origin, horizon, year, district, sector, base, observed, model, no_change, germany,
+        own_trend`` [persons].
+    """
+    path = region.folder / next(r["path"] for r in region.package["resources"] if r["name"] == "employment_sector")
+    status = pd.read_csv(path, dtype={"district": str}).set_index(["year", "district", "sector"])["status"]
+    nat = region.national.total_employment()
+    emp = region.employment["value"]
+    parts = []
+    for o in origins:
+        sc, past = as_of_scenario(scenario, region, o, end_year=last)
+        res = run(sc, region=past)["employment"]
+        start = max(int(region.meta["history_start"]), o - 5)
+        span = o - start
+        base = emp.sel(year=o)
+        own = (np.log(base) - np.log(emp.sel(year=start))) / span
+        for y in range(o + 1, last + 1):
+            h = y - o
+            g = float(national_forecast(nat, o, [h])[0])
+            frame = pd.DataFrame({
+                "base": base.to_series(), "observed": emp.sel(year=y).to_series(),
+                "model": res.sel(year=y).to_series(), "no_change": base.to_series(),
+                "germany": (base * np.exp(g)).to_series(), "own_trend": (base * np.exp(own * h)).to_series(),
+            }).reset_index()
+            frame.insert(0, "year", y)
+            frame.insert(0, "horizon", h)
+            frame.insert(0, "origin", o)
+            ok = [status.get((o, d, s)) in ("read", "derived") and status.get((y, d, s)) in ("read", "derived")
+                  for d, s in zip(frame["district"], frame["sector"], strict=True)]
+            parts.append(frame[np.array(ok) & (frame["base"] >= min_size).to_numpy()])
+    return pd.concat(parts, ignore_index=True)
+
+
+def sector_skill(table: pd.DataFrame) -> pd.DataFrame:
+    """MAPE and employment-weighted MAPE [%] by horizon of the model and the naive benchmarks."""
+    rows = []
+    for h, g in table.groupby("horizon"):
+        row = {"horizon": int(h), "cells": len(g)}
+        for m in ("model", "no_change", "germany", "own_trend"):
+            err = np.abs(g[m] / g["observed"] - 1)
+            row[f"{m}_mape"] = float(100 * err.mean())
+            row[f"{m}_wmape"] = float(100 * np.abs(g[m] - g["observed"]).sum() / g["observed"].sum())
+        rows.append(row)
+    return pd.DataFrame(rows)

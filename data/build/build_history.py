@@ -161,17 +161,18 @@ def district_totals(ref: Path, de_wz: pd.DataFrame) -> pd.DataFrame:
 # Occupations and the sector nowcast
 
 
-def occupations(ref: Path) -> pd.DataFrame:
-    """SvB at the workplace by KldB 3-digit, 2020-2024, Gebietsstand 2020 (Eisenach = merged Wartburgkreis)."""
+def occupations(ref: Path, first: int = 2020) -> pd.DataFrame:
+    """SvB at the workplace by KldB 3-digit, ``first``-2024, Gebietsstand 2020 (Eisenach = merged Wartburgkreis)."""
     a = pd.read_csv(ref / "data" / "svb_kldb_workplace_all_kreise_2013_2020.csv", dtype={"ags": str, "kldb3": str})
     b = pd.read_csv(ref / "data" / "svb_kldb_workplace_all_kreise_2021_2024.csv", dtype={"ags": str, "kldb3": str})
-    occ = pd.concat([a[a["year"] >= 2020], b], ignore_index=True)
+    occ = pd.concat([a[a["year"] >= first], b], ignore_index=True)
     occ["district"] = occ["ags"].replace({"06415": "06435"})
     return occ
 
 
-def occupation_growth(occ: pd.DataFrame, kldb_sector: pd.DataFrame, sectors: list[str]) -> pd.DataFrame:
-    """Growth since 2020 of each sector's characteristic occupations, by district and year [1]."""
+def occupation_growth(occ: pd.DataFrame, kldb_sector: pd.DataFrame, sectors: list[str],
+                      base_year: int = 2020) -> pd.DataFrame:
+    """Growth since ``base_year`` of each sector's characteristic occupations, by district and year [1]."""
     occ = occ[occ["kldb3"].str.fullmatch(r"\d{3}")].copy()
     occ["kldb2"] = occ["kldb3"].str[:2]
     occ["value"] = occ["value"].fillna(0.0)
@@ -187,12 +188,12 @@ def occupation_growth(occ: pd.DataFrame, kldb_sector: pd.DataFrame, sectors: lis
         frame["sector"] = s
         rows.append(frame)
     g = pd.concat(rows, ignore_index=True)
-    base = g[g["year"] == 2020].set_index(["district", "sector"])[["occ", "total"]]
-    g = g.join(base, on=["district", "sector"], rsuffix="_2020")
-    small = g["occ_2020"] < MIN_OCC
-    g["growth"] = np.where(small, g["total"] / g["total_2020"], g["occ"] / g["occ_2020"].where(~small, 1.0))
+    base = g[g["year"] == base_year].set_index(["district", "sector"])[["occ", "total"]]
+    g = g.join(base, on=["district", "sector"], rsuffix="_0")
+    small = g["occ_0"] < MIN_OCC
+    g["growth"] = np.where(small, g["total"] / g["total_0"], g["occ"] / g["occ_0"].where(~small, 1.0))
     g["proxy"] = np.where(small, "district total", "occupations")
-    return g[g["year"] > 2020][["district", "year", "sector", "growth", "proxy"]]
+    return g[g["year"] > base_year][["district", "year", "sector", "growth", "proxy"]]
 
 
 def largest_remainder(values: np.ndarray, target: int) -> np.ndarray:
@@ -205,9 +206,14 @@ def largest_remainder(values: np.ndarray, target: int) -> np.ndarray:
     return out.astype(int)
 
 
-def nowcast_sectors(emp: pd.DataFrame, totals: pd.DataFrame, growth: pd.DataFrame, sectors: list[str]) -> pd.DataFrame:
-    """Employment by sector 2021-2024 (value, low, high) for the districts of ``emp``."""
-    e20 = emp[emp["year"] == 2020].set_index(["district", "sector"])
+SIZE_BINS = (0, 1000, 10000, np.inf)
+"""Cell size classes [persons] of the nowcast's empirical error range."""
+
+
+def nowcast_sectors(emp: pd.DataFrame, totals: pd.DataFrame, growth: pd.DataFrame, sectors: list[str],
+                    base_year: int = 2020, years=NOWCAST_YEARS, errors: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Employment by sector in ``years`` (value, low, high) from ``base_year``, for the districts of ``emp``."""
+    e20 = emp[emp["year"] == base_year].set_index(["district", "sector"])
     out = []
     gi = growth.set_index(["district", "year", "sector"])
     ti = totals.set_index(["district", "year"])["workplace"]
@@ -216,7 +222,7 @@ def nowcast_sectors(emp: pd.DataFrame, totals: pd.DataFrame, growth: pd.DataFram
         v0 = base["value"].to_numpy(float)
         rlo = np.where(v0 > 0, base["low"].to_numpy(float) / np.where(v0 > 0, v0, 1), 1.0)
         rhi = np.where(v0 > 0, base["high"].to_numpy(float) / np.where(v0 > 0, v0, 1), 1.0)
-        for y in NOWCAST_YEARS:
+        for y in years:
             g = gi.loc[[(d, y, s) for s in sectors], "growth"].to_numpy(float)
             proxy = gi.loc[[(d, y, s) for s in sectors], "proxy"].to_numpy()
             t = float(ti.loc[(d, y)])
@@ -227,15 +233,23 @@ def nowcast_sectors(emp: pd.DataFrame, totals: pd.DataFrame, growth: pd.DataFram
             value = largest_remainder(est[0.5], int(t))
             lo = np.minimum.reduce([est[0.0], est[0.5], est[1.0]]) * np.minimum(rlo, 1.0)
             hi = np.maximum.reduce([est[0.0], est[0.5], est[1.0]]) * np.maximum(rhi, 1.0)
+            if errors is not None:  # the 5-95 % errors of the method where the answer is known
+                h = min(y - base_year, int(errors["horizon"].max()))
+                cls = np.digitize(est[0.5], SIZE_BINS[1:-1])
+                e = errors[errors["horizon"] == h].set_index("size_class")
+                lo = np.minimum(lo, est[0.5] * np.exp(e.loc[cls, "q05"].to_numpy()))
+                hi = np.maximum(hi, est[0.5] * np.exp(e.loc[cls, "q95"].to_numpy()))
             lo = np.minimum(np.floor(lo), value)
             hi = np.maximum(np.ceil(hi), value)
             for i, s in enumerate(sectors):
                 out.append({"year": y, "district": d, "sector": s, "value": int(value[i]), "low": int(lo[i]),
                             "high": int(hi[i]), "status": "estimate",
-                            "method": (f"nowcast: 2020 x growth 2020-{y} of the sector's occupations "
+                            "a0": est[0.0][i], "a1": est[1.0][i],
+                            "method": (f"nowcast: {base_year} x growth {base_year}-{y} of the sector's occupations "
                                        f"({proxy[i]}; {g[i]:.3f}) ^0.5, rescaled to the district total {int(t)} "
                                        "(BA); low/high = 2020 structure held vs full occupation shift, "
-                                       "widened by the 2020 range")})
+                                       "widened by the 2020 range and the 5-95 % errors of the method "
+                                       "tried on 2015-2019 -> 2020")})
     return pd.DataFrame(out)
 
 
@@ -321,6 +335,9 @@ def main(ref: Path) -> None:
     growth = occupation_growth(occ, kldb_sector, sectors)
     eis = growth[growth["district"] == "16063"].assign(district="16056")
     growth = pd.concat([growth, eis], ignore_index=True)
+    errors = nowcast_errors(ref)
+    print("nowcast errors (log published/nowcast, 5-95 %) by horizon and size class:")
+    print(errors.round(4).to_string(index=False))
     # Eisenach/Wartburgkreis: occupation growth of the merged district; totals per part (see district_totals)
     sector_de = None
     for rid in REGIONS:
@@ -330,7 +347,7 @@ def main(ref: Path) -> None:
         tot.to_csv(folder / "employment_total.csv", index=False)
         emp = pd.read_csv(folder / "employment_sector.csv", dtype={"district": str})
         emp = emp[emp["year"] <= 2020]
-        now = nowcast_sectors(emp, tot, growth, sectors)
+        now = nowcast_sectors(emp, tot, growth, sectors, errors=errors).drop(columns=["a0", "a1"])
         emp = pd.concat([emp, now], ignore_index=True)
         emp.to_csv(folder / "employment_sector.csv", index=False)
         if rid == "de":
@@ -415,6 +432,54 @@ def national_tables(nat: Path, sector_de: pd.DataFrame, totals: pd.DataFrame) ->
     _update_package(nat, [res_sector, svb_patch])
 
 
+def nowcast_errors(ref: Path, target: int = 2020) -> pd.DataFrame:
+    """5 % and 95 % quantiles of log(published / nowcast) by horizon (1-5 years, origins 2015-2019 to
+    ``target``) and cell size class (:data:`SIZE_BINS`), published cells only [1]."""
+    rows = []
+    for origin in range(target - 5, target):
+        cells = validate_nowcast(ref, origin, target, cells=True)
+        e = np.log(cells["value_obs"] / cells["value"])
+        cls = np.digitize(cells["value"], SIZE_BINS[1:-1])
+        for c in range(len(SIZE_BINS) - 1):
+            sub = e[cls == c]
+            rows.append({"horizon": target - origin, "size_class": c, "n": len(sub),
+                         "q05": float(sub.quantile(0.05)), "q95": float(sub.quantile(0.95))})
+    return pd.DataFrame(rows)
+
+
+def validate_nowcast(ref: Path, origin: int = 2017, target: int = 2020, cells: bool = False) -> pd.DataFrame:
+    """The nowcast method tried where the answer is known: ``target`` by sector from ``origin``'s
+    structure, the occupations and the ``target`` total, against the published cells (status
+    read/derived, at least 100 employees) of all 401 districts. Returns MAPE and weighted MAPE [%]
+    for the power 0 (structure held), 0.5 (central) and 1 (full occupation shift)."""
+    nat = DATA / "national"
+    sectors = list(pd.read_csv(nat / "sectors.csv").sort_values("order")["sector"])
+    kldb_sector = pd.read_csv(nat / "kldb_sector.csv", dtype={"kldb2": str})
+    emp = pd.read_csv(DATA / "regions" / "de" / "employment_sector.csv", dtype={"district": str})
+    occ = occupations(ref, first=origin)
+    growth = occupation_growth(occ[occ["year"] <= target], kldb_sector, sectors, base_year=origin)
+    growth = pd.concat([growth, growth[growth["district"] == "16063"].assign(district="16056")], ignore_index=True)
+    tot = emp[emp["year"] == target].groupby("district", as_index=False)["value"].sum()
+    tot = tot.assign(year=target).rename(columns={"value": "workplace"})
+    now = nowcast_sectors(emp[emp["year"] <= origin], tot, growth, sectors, base_year=origin, years=(target,))
+    obs = emp[emp["year"] == target].set_index(["district", "sector"])
+    now = now.join(obs[["value", "status"]], on=["district", "sector"], rsuffix="_obs")
+    ok = now["status_obs"].isin(["read", "derived"]) & (now["value_obs"] >= 100)
+    now = now[ok]
+    if cells:
+        return now
+    rows = []
+    for name, col in (("structure held (a=0)", "a0"), ("central (a=0.5)", "value"), ("full shift (a=1)", "a1")):
+        err = now[col] - now["value_obs"]
+        rows.append({"nowcast": name, "cells": int(ok.sum()),
+                     "mape_pct": float(100 * (err.abs() / now["value_obs"]).mean()),
+                     "wmape_pct": float(100 * err.abs().sum() / now["value_obs"].sum()),
+                     "inside_low_high": float(((now["low"] <= now["value_obs"]) & (now["value_obs"] <= now["high"])).mean())})
+    return pd.DataFrame(rows)
+
+
 if __name__ == "__main__":
     ref = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "reference"
     main(ref)
+    print("Nowcast tried on 2017 -> 2020 (published cells):")
+    print(validate_nowcast(ref).round(3).to_string(index=False))

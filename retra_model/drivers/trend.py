@@ -34,7 +34,7 @@ of the 401 district totals 2015-2022 (``retra_model.backtest.calibrate``), where
 district's growth against Germany persists; the grid and the MAPE by value are in
 ``data/national/forecast_errors.csv``'s provenance (``notebooks/05_validation.ipynb``)."""
 
-SIZE_HALF = 500.0
+SIZE_HALF = 5000.0
 """Cells of this many employees [persons] keep half of their (already shrunk) shift: a small or
 estimated cell's growth rate is mostly noise (Bremen agriculture, nowcast cells)."""
 
@@ -97,7 +97,7 @@ def growth_rates(history: np.ndarray, years: np.ndarray) -> np.ndarray:
     return np.where(ok, slope, 0.0)
 
 
-def shrink(shift: np.ndarray, size: np.ndarray, k: float = SHRINKAGE, size_half: float = SIZE_HALF) -> np.ndarray:
+def shrink(shift: np.ndarray, size: np.ndarray, k: float | None = None, size_half: float | None = None) -> np.ndarray:
     """Shrink shifts towards zero: ``k · shift · size / (size + size_half)`` [1/yr].
 
     Examples
@@ -105,6 +105,8 @@ def shrink(shift: np.ndarray, size: np.ndarray, k: float = SHRINKAGE, size_half:
     >>> shrink(np.array([0.1, 0.1]), np.array([500.0, 1e9])).round(4)
     array([0.025, 0.05 ])
     """
+    k = SHRINKAGE if k is None else k
+    size_half = SIZE_HALF if size_half is None else size_half
     size = np.maximum(np.asarray(size, dtype=float), 0.0)
     return k * np.asarray(shift, dtype=float) * size / (size + size_half)
 
