@@ -149,5 +149,6 @@ def test_regional_checks():
     assert list(vw["district"]) == ["14511", "14524", "swsn"]
     assert (vw["assumed_cut"] < 0).all() and (vw["vehicles_deterministic"] < 0).all()
     z = zwickau_data()
-    assert list(z["year"]) == list(range(2015, 2021))
+    assert list(z["year"]) == list(range(2015, 2025))
+    assert z.loc[z["year"] > 2020, "svb_C"].isna().all()  # WZ sections end in 2020
     assert z.loc[z["year"] == 2019, "svb_total_index"].iloc[0] == pytest.approx(100.0)
