@@ -622,3 +622,18 @@ def sector_skill(table: pd.DataFrame) -> pd.DataFrame:
             row[f"{m}_wmape"] = float(100 * np.abs(g[m] - g["observed"]).sum() / g["observed"].sum())
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def rolling_report() -> str:
+    """The rolling-origin evaluation as text (``retra backtest`` without a scenario file)."""
+    table = rolling_origin(national_totals())
+    bands = evaluate_bands(table)
+    skill = skill_table(table, bands)
+    cols = ["horizon", "n", "median", "no_change", "germany", "own_trend", "germany_realised",
+            "model_known_national", "in_50", "in_90"]
+    return ("Rolling-origin backtest of the district totals, all 401 Kreise, origins "
+            f"{ORIGINS[0]}-{ORIGINS[-1]}, horizons 1-5 (SvB at the workplace, BA 2013-2024).\n"
+            "MAPE [%] of the model's median and of the naive benchmarks (no change; grow with Germany as "
+            "forecast at the origin; the district's own 5-year trend); with Germany's realised growth for "
+            "comparison (not known at the origin). Coverage of the 50 % and 90 % bands, error model fitted "
+            "leaving the evaluated origin out:\n" + skill[cols].round(3).to_string(index=False))

@@ -131,10 +131,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from .backtest import backtest, coverage
+    from .backtest import backtest, coverage, rolling_report
     from .regions import load_region
     from .scenario import Scenario
 
+    if args.file is None:  # rolling origins over all 401 districts, against naive benchmarks
+        print(rolling_report())
+        return 0
     scenario = Scenario.from_file(args.file)
     table = backtest(scenario, load_region(scenario.region), args.base_year, draws=args.draws, seed=args.seed)
     print(f"Backtest of {scenario.name} ({scenario.region}) from base year {args.base_year}, {args.draws} draws:")
@@ -169,8 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, default=2035)
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("backtest", help="forecast from an earlier base year and compare with the data")
-    p.add_argument("file")
+    p = sub.add_parser("backtest", help="forecast from earlier years and compare with the data (no file: "
+                                        "rolling origins over all 401 districts against naive benchmarks)")
+    p.add_argument("file", nargs="?")
     p.add_argument("--base-year", type=int, default=2017)
     p.add_argument("--draws", type=int, default=500)
     p.add_argument("--seed", type=int, default=0)

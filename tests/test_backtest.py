@@ -99,3 +99,11 @@ def test_ensemble_spread_includes_the_error_model():
     q = tot.quantile([0.05, 0.95], "draw")
     width = float(((q.sel(quantile=0.95) - q.sel(quantile=0.05)) / tot.median("draw")).min())
     assert width > 0.02  # one year ahead the backtests alone give about ±2 % per district
+
+
+def test_cli_backtest_without_a_file_runs_the_rolling_origins(capsys):
+    from retra_model.cli import main
+
+    assert main(["backtest"]) == 0
+    out = capsys.readouterr().out
+    assert "all 401 Kreise" in out and "own_trend" in out and "in_90" in out
