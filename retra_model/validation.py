@@ -164,7 +164,7 @@ def study_measure(row: pd.Series, runs: dict, region: Region) -> np.ndarray:
     if row["study"] == "elab2_net":
         el = ds["employment_change"].sel(driver="electrification", sector="vehicles", year=y).values
         if row["measure"].startswith("electrification and productivity"):
-            return el + ds["exposed_change"].sel(driver="volume", sector="vehicles", year=y).values
+            return el + ds["exposed_change"].sel(driver=["volume", "productivity"], sector="vehicles", year=y).sum("driver").values
         return el
     if pd.notna(row["reference"]):
         diff = ds["employment"].sel(year=y) - runs[row["reference"]]["employment"].sel(year=y)
