@@ -371,7 +371,9 @@ def main(ref: Path) -> None:
 def national_tables(nat: Path, sector_de: pd.DataFrame, totals: pd.DataFrame) -> None:
     """Germany by sector 2015-2024 (sum of ``de``) and svb_germany.csv extended to 2024."""
     by_sector = sector_de.groupby(["year", "sector"], as_index=False)[["value", "low", "high"]].sum()
-    by_sector["status"] = np.where(by_sector["year"] <= 2020, "derived", "estimate")
+    est = sector_de.assign(e=sector_de["status"] == "estimate").groupby(["year", "sector"])["e"].any()
+    by_sector["status"] = np.where(est.reindex(list(zip(by_sector["year"], by_sector["sector"]))).to_numpy(),
+                                   "estimate", "derived")
     by_sector.to_csv(nat / "employment_sector_germany.csv", index=False)
     svb = pd.read_csv(nat / "svb_germany.csv")
     svb = svb[svb["year"] <= 2020]
@@ -411,8 +413,8 @@ def national_tables(nat: Path, sector_de: pd.DataFrame, totals: pd.DataFrame) ->
         "profile": "tabular-data-resource",
         "title": "Employees (SvB, workplace, 30 June) in Germany by model sector, 2015-2024",
         "description": ("The sum over all 401 districts of data/regions/de/employment_sector.csv: published WZ groups "
-                        "and estimated manufacturing split to 2020 (status derived), the sector nowcast 2021-2024 "
-                        "(status estimate; data/build/ESTIMATES.md). Used by the trend driver for the national "
+                        "and the estimated manufacturing split to 2020, the sector nowcast 2021-2024; status 'estimate' "
+                        "where any district's cell is an estimate (data/build/ESTIMATES.md). Used by the trend driver for the national "
                         "sector paths and the top-down consistency of the district shifts."),
         "format": "csv", "encoding": "utf-8", "status": "estimate",
         "sources": [RS_SOURCE, BA_SOURCE], "licenses": LICENCE,
