@@ -327,8 +327,10 @@ def _trend_fit(scenario: Scenario, region: Region) -> dict:
 def _trend_factors(scenario: Scenario, region: Region, sampler: Sampler, tau: np.ndarray) -> np.ndarray:
     """The trend factor (n, D, S, T) [1] (:mod:`retra_model.drivers.trend`)."""
     tr = scenario.trend
-    dist, sect = region.district_codes, region.sector_codes
-    fit = _trend_fit(scenario, region)
+    sect = region.sector_codes
+    whole = region.parent or region  # a district chunk: fit and normalise on the whole region
+    dist = whole.district_codes
+    fit = _trend_fit(scenario, whole)
     trended = ~np.isin(sect, tr.exclude_sectors)
     level = _col(sampler(tr.level_growth, "trend.level_growth"))
     eff = trend.effective_years(_col(sampler(tr.half_life, "trend.half_life")), tau)  # (n, 1, 1, T)
@@ -353,6 +355,8 @@ def _trend_factors(scenario: Scenario, region: Region, sampler: Sampler, tau: np
             cls = size_class(fit["base"].sum(axis=1))
             log_delta = log_delta + trend.error_quantile(errors, tau, u, cls)[:, :, None, :]
     f = f_nat * np.exp(log_delta)
+    if whole is not region:
+        f = f[:, [dist.index(d) for d in region.district_codes]]
     return np.where(trended[None, None, :, None], f, 1.0)
 
 

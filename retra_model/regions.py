@@ -326,6 +326,8 @@ class Region:
     gva_per_employee: xr.Dataset = field(repr=False)
     labs: pd.DataFrame = field(repr=False)
     tables: dict = field(repr=False, default_factory=dict)
+    parent: Region | None = field(default=None, repr=False, compare=False)
+    """The whole region a :meth:`subset` was cut from (the trend is fitted and normalised on it)."""
 
     @property
     def base_year(self) -> int:
@@ -370,6 +372,7 @@ class Region:
             employment=self.employment.sel(year=slice(None, year)),
             employment_wz=self.employment_wz.sel(year=slice(None, year)),
             tables=_carry_forward(tables, int(year)),
+            parent=None if self.parent is None else self.parent.as_of(year),
         )
 
     def totals(self, where: str = "workplace") -> xr.DataArray:
@@ -461,7 +464,7 @@ class Region:
             self, districts=table, employment=self.employment.sel(district=codes),
             employment_wz=self.employment_wz.sel(district=codes), exposure=self.exposure.sel(district=codes),
             gva_per_employee=self.gva_per_employee.sel(district=codes), tables=tables,
-            meta={**self.meta, "districts": codes, "subset_of": self.id})
+            meta={**self.meta, "districts": codes, "subset_of": self.id}, parent=self.parent or self)
         if "version" in self.__dict__:  # the data version is the whole region's (cached_property)
             sub.__dict__["version"] = self.__dict__["version"]
         return sub

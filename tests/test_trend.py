@@ -78,3 +78,16 @@ def test_no_cell_beyond_3x_or_below_0_3x_without_an_explicit_lever(path):
     explicit = lever > 0.1 * base
     bad = ((ratio > 3) | (ratio < 0.3)) & ~explicit
     assert not bool(bad.any()), ratio.where(bad).to_series().dropna().to_dict()
+
+
+def test_a_district_chunk_gets_the_same_trend_as_the_whole_region():
+    """Chunked national runs (retra_model.scale) cut the region into district subsets: the trend is
+    fitted and normalised on the whole region, so a chunk's factors are the whole run's rows."""
+    sc = rm.Scenario.from_file(ROOT / "scenarios" / "de" / "baseline.yaml")
+    de = load_region(sc.region)
+    tau = np.arange(0, 22, dtype=float)
+    codes = de.district_codes[100:110]
+    for n in (None, 4):
+        full = _trend_factors(sc, de, Sampler(n, 7), tau)
+        part = _trend_factors(sc, de.subset(codes), Sampler(n, 7), tau)
+        np.testing.assert_array_equal(part, full[:, 100:110])
