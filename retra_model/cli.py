@@ -212,10 +212,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from .backtest import backtest, coverage
+    from .backtest import backtest, coverage, rolling_report
     from .regions import load_region
     from .scenario import Scenario
 
+    if args.file is None:  # rolling origins over all 401 districts, against naive benchmarks
+        print(rolling_report())
+        return 0
     scenario = Scenario.from_file(args.file)
     region = load_region(scenario.region)
     years = [int(y) for y in region.employment["year"].values]
@@ -265,8 +268,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="also write the comparison as an Excel workbook (.xlsx)")
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("backtest", help="forecast from an earlier base year and compare with the data")
-    p.add_argument("file")
+    p = sub.add_parser("backtest", help="forecast from earlier years and compare with the data (no file: "
+                                        "rolling origins over all 401 districts against naive benchmarks)")
+    p.add_argument("file", nargs="?")
     p.add_argument("--base-year", type=int, default=2017)
     p.add_argument("--draws", type=int, default=500)
     p.add_argument("--seed", type=int, default=0)

@@ -206,6 +206,13 @@ class National:
     def sector_codes(self) -> list[str]:
         return list(self.sectors["sector"])
 
+    def sector_employment(self) -> pd.DataFrame | None:
+        """SvB in Germany by model sector (rows) and year (columns) [persons], or None if not shipped."""
+        tab = self.tables.get("employment_sector_germany")
+        if tab is None:
+            return None
+        return tab.pivot(index="sector", columns="year", values="value").reindex(self.sector_codes).astype(float)
+
     def total_employment(self) -> pd.Series:
         """SvB in Germany, all sectors, by year [persons]."""
         tot = self.employment.loc[self.employment["wz_group"] == "TOTAL"]
@@ -273,6 +280,10 @@ _NATIONAL_OPTIONAL = {
     "kldb_groups": {"kldb3": Column("string"), "label_de": Column("string", required=False),
                     "kldb2": Column("string", required=False), "kldb2_label_de": Column("string", required=False)},
     "kldb_sector": {"kldb2": Column("string"), "sector": Column("string")},
+    "employment_sector_germany": {"year": Column("integer"), "sector": Column("code", codes="sector"),
+                                  "value": Column(minimum=0)},
+    "forecast_errors": {"horizon": Column("integer", minimum=1), "size_class": Column("string"),
+                        "quantile": Column(minimum=0, maximum=1), "log_error": Column()},
 }
 
 
@@ -320,6 +331,8 @@ class Region:
     gva_per_employee: xr.Dataset = field(repr=False)
     labs: pd.DataFrame = field(repr=False)
     tables: dict = field(repr=False, default_factory=dict)
+    parent: Region | None = field(default=None, repr=False, compare=False)
+    """The whole region a :meth:`subset` was cut from (the trend is fitted and normalised on it)."""
 
     @property
     def base_year(self) -> int:
@@ -356,11 +369,32 @@ class Region:
             raise ValueError(f"{year} cannot be a base year: the data cover {years.min()}–{years.max()} "
                              "and a trend needs three years before it")
         meta = {**self.meta, "base_year": int(year)}
+        tables = dict(self.tables)
+        if "employment_total" in tables:
+            tables["employment_total"] = tables["employment_total"].loc[lambda t: t["year"] <= year]
         return dataclasses.replace(
             self, meta=meta,
             employment=self.employment.sel(year=slice(None, year)),
             employment_wz=self.employment_wz.sel(year=slice(None, year)),
+            tables=_carry_forward(tables, int(year)),
+            parent=None if self.parent is None else self.parent.as_of(year),
         )
+
+    def totals(self, where: str = "workplace") -> xr.DataArray:
+        """SvB per district and year [persons]: ``employment_total`` (BA, from 2013) where shipped,
+        else the sum of the sectors.
+
+        Parameters
+        ----------
+        where : {"workplace", "residence"}
+        """
+        tab = self.tables.get("employment_total")
+        if tab is None or tab.empty:
+            if where != "workplace":
+                raise KeyError(f"region {self.id} ships no employment_total table (residence)")
+            return self.employment["value"].sum("sector")
+        da = tab.set_index(["district", "year"])[where].astype(float).to_xarray()
+        return da.reindex(district=self.district_codes)
 
     @functools.cached_property
     def version(self) -> str:
@@ -435,7 +469,7 @@ class Region:
             self, districts=table, employment=self.employment.sel(district=codes),
             employment_wz=self.employment_wz.sel(district=codes), exposure=self.exposure.sel(district=codes),
             gva_per_employee=self.gva_per_employee.sel(district=codes), tables=tables,
-            meta={**self.meta, "districts": codes, "subset_of": self.id})
+            meta={**self.meta, "districts": codes, "subset_of": self.id}, parent=self.parent or self)
         if "version" in self.__dict__:  # the data version is the whole region's (cached_property)
             sub.__dict__["version"] = self.__dict__["version"]
         return sub
@@ -471,7 +505,35 @@ _TABLES_OPTIONAL = {
     "charging_points": {"district": Column("code", codes="district"), "charging_points": Column(minimum=0)},
     "automotive_estimates": {"district": Column("code", codes="district"), "metric": Column("string"),
                              "value": Column(required=False)},
+    "employment_total": {"year": Column("integer"), "district": Column("code", codes="district"),
+                         "workplace": Column("integer", minimum=0), "residence": Column("integer", minimum=0),
+                         "status": Column("string")},
 }
+
+CARRIED_FORWARD = ("population", "unemployment", "occupations")
+"""Tables with a year axis that may end before the base year: their latest year up to the base
+year stands in for it (a copy labelled with the base year, ``year_observed`` saying which year it
+is). Population and unemployment per district are shipped to 2020; the base year is 2024."""
+
+
+def _carry_forward(tables: dict, base_year: int) -> dict:
+    out = dict(tables)
+    for name in CARRIED_FORWARD:
+        t = out.get(name)
+        if t is None or t.empty or "year" not in t.columns:
+            continue
+        t = t[t["year"] <= base_year]
+        if "year_observed" in t.columns:
+            t = t[t["year"] == t["year_observed"]].drop(columns="year_observed")
+        t = t.assign(year_observed=t["year"])
+        have = t.groupby("district")["year"].max() if "district" in t.columns else None
+        if have is None or (have >= base_year).all():
+            out[name] = t
+            continue
+        latest = t["district"].map(have)
+        stand_in = t[(t["year"] == latest) & (latest < base_year)].assign(year=base_year)
+        out[name] = pd.concat([t, stand_in], ignore_index=True)
+    return out
 
 
 @functools.lru_cache(maxsize=16)
@@ -553,7 +615,7 @@ def _load_region_cached(folder: str, national_folder: str | None) -> Region:
     return Region(
         id=str(meta.get("region", path.name)), meta=meta, folder=path, package=pkg, national=national,
         districts=districts, employment=employment, employment_wz=employment_wz, exposure=exposure,
-        gva_per_employee=gva, labs=labs, tables=tables,
+        gva_per_employee=gva, labs=labs, tables=_carry_forward(tables, base_year),
     )
 
 

@@ -36,16 +36,16 @@ STUDIES = pd.DataFrame([
     {"study": "elab2_net", "label": "Fraunhofer IAO, ELAB 2.0 (2018)", "scenario": "elab2_2030",
      "reference": None, "year": 2030, "figure": -75000.0,
      "study_boundary": "powertrain production (about 210,000 jobs), net of +25,000 new, incl. productivity",
-     "measure": "electrification driver, exposed jobs of vehicle making (WZ 29), 2020 → 2030",
+     "measure": "electrification driver, exposed jobs of vehicle making (WZ 29), 2024 → 2030",
      "why": ("ELAB counts productivity gains as well (about half of its loss, our volume driver) and nets "
              "out 25,000 new battery and power-electronics jobs; its base is about 2017 with no e-cars, "
-             "ours 2020 with a few per cent; our labour per BEV powertrain (0.5 of ICE) is a whole-"
+             "ours 2024 with BEV at 14-19 % of new registrations (2021-2025); our labour per BEV powertrain (0.5 of ICE) is a whole-"
              "powertrain average, ELAB's component tables cut deeper for the engine and gearbox")},
     {"study": "elab2_net", "label": "Fraunhofer IAO, ELAB 2.0 (2018), with productivity", "scenario": "elab2_2030",
      "reference": None, "year": 2030, "figure": -75000.0,
      "study_boundary": "powertrain production (about 210,000 jobs), net of +25,000 new, incl. productivity",
      "measure": ("electrification and productivity (volume driver) in the exposed jobs of vehicle making, "
-                 "2020 → 2030"),
+                 "2024 → 2030"),
      "why": ("closer to ELAB's boundary, which includes productivity; still without the 25,000 new jobs ELAB "
              "nets out (they would make the gap larger) and with a milder labour cut per BEV powertrain")},
     {"study": "iab2018_total", "label": "IAB/BIBB/GWS, Elektromobilität 2035 (2018)", "scenario": "iab2018_2035",
@@ -54,7 +54,7 @@ STUDIES = pd.DataFrame([
      "measure": "scenario minus no-e-car reference, all sectors and drivers (incl. indirect, induced), 2035",
      "why": ("the study's macro model (QINFORGE) has imports, prices and the investment in charging and "
              "power (+16,000 new jobs) that ours lacks; it starts in 2018 with about 1 % BEV, we in "
-             "2020; our exposure counts supplier sectors (metals, machinery …) as well, the IO "
+             "2024; our exposure counts supplier sectors (metals, machinery …) as well, the IO "
              "multipliers come from the 2019 table with FLQ per district")},
     {"study": "iab2018_vehicle", "label": "IAB/BIBB/GWS, Elektromobilität 2035 (2018): vehicle making",
      "scenario": "iab2018_2035", "reference": "iab2018_reference", "year": 2035, "figure": -83000.0,
@@ -164,7 +164,7 @@ def study_measure(row: pd.Series, runs: dict, region: Region) -> np.ndarray:
     if row["study"] == "elab2_net":
         el = ds["employment_change"].sel(driver="electrification", sector="vehicles", year=y).values
         if row["measure"].startswith("electrification and productivity"):
-            return el + ds["exposed_change"].sel(driver="volume", sector="vehicles", year=y).values
+            return el + ds["exposed_change"].sel(driver=["volume", "productivity"], sector="vehicles", year=y).sum("driver").values
         return el
     if pd.notna(row["reference"]):
         diff = ds["employment"].sel(year=y) - runs[row["reference"]]["employment"].sel(year=y)
@@ -280,37 +280,39 @@ def vw_agreement_check(region_id: str, *, draws: int | None = 200, seed: int = 2
 
 
 def zwickau_data(district: str = "14524") -> pd.DataFrame:
-    """What the data show for Zwickau around the switch of the VW plant to BEV (2019–2020).
+    """What the data show for Zwickau around and after the switch of the VW plant to BEV (2019–2024).
 
     Returns
     -------
     pandas.DataFrame
-        One row per year 2015–2020: SvB in all sectors and in manufacturing (C) [persons],
-        the vehicles estimate [persons] (status ``estimate``: the 2020 WZ 29 share of C held
-        back in time, so its path is C's), employees in KldB 252 (vehicle, aerospace and ship
-        technology occupations) [persons], and the same for Germany's SvB and C as indices
-        (2019 = 100) for comparison.
+        One row per year 2015–2024: SvB in all sectors (Regionalstatistik to 2020, BA district
+        totals after) and in manufacturing (C, to 2020) [persons], the vehicles estimate [persons]
+        (status ``estimate``: the 2020 WZ 29 share of C held back in time, so its path is C's; a
+        nowcast after 2020), employees in KldB 252 (vehicle, aerospace and ship technology
+        occupations) [persons], and the same for Germany's SvB and C as indices (2019 = 100).
     """
     region = load_region("swsn")
     wz = region.employment_wz
     total = wz.sel(district=district, wz_group="TOTAL").to_pandas()
+    ba = region.totals().sel(district=district).to_pandas()
+    total = pd.concat([total, ba[ba.index > int(total.index.max())]])
     c = wz.sel(district=district, wz_group="C").to_pandas()
     vehicles = region.employment["value"].sel(district=district, sector="vehicles").to_pandas()
     occ = pd.read_csv(region.folder / "occupations.csv", dtype={"district": str, "kldb3": str})
     k252 = occ[(occ["district"] == district) & (occ["kldb3"] == "252")].set_index("year")["value"]
     nat = region.national.employment
     de_total = nat[nat["wz_group"] == "TOTAL"].set_index("year")["value"].astype(float)
-    de_c = nat[nat["wz_group"] == "C"].set_index("year")["value"].astype(float)
-    years = [y for y in range(2015, 2021) if y in total.index]
+    de_c = nat[(nat["wz_group"] == "C") & (nat["year"] <= 2020)].set_index("year")["value"].astype(float)
+    years = [y for y in range(2015, 2025) if y in total.index]
     out = pd.DataFrame({"year": years,
                         "svb_total": [float(total[y]) for y in years],
-                        "svb_C": [float(c[y]) for y in years],
-                        "vehicles_estimate": [float(vehicles[y]) for y in years],
+                        "svb_C": [float(c.get(y, np.nan)) for y in years],
+                        "vehicles_estimate": [float(vehicles.get(y, np.nan)) for y in years],
                         "kldb_252": [float(k252.get(y, np.nan)) for y in years]})
     for col, series in (("svb_total", total), ("svb_C", c)):
-        out[f"{col}_index"] = [100 * float(series[y]) / float(series[2019]) for y in years]
+        out[f"{col}_index"] = [100 * float(series.get(y, np.nan)) / float(series[2019]) for y in years]
     out["germany_total_index"] = [100 * de_total[y] / de_total[2019] for y in years]
-    out["germany_C_index"] = [100 * de_c[y] / de_c[2019] for y in years]
+    out["germany_C_index"] = [100 * de_c.get(y, np.nan) / de_c[2019] for y in years]
     return out
 
 

@@ -424,7 +424,7 @@ def test_requalification_view_is_german_and_adds_up():
     state = ex.load_state("son", REPO / "scenarios/son/vw_agreement.yaml")
     state.year = 2035
     text = ex.requalification_html(state)
-    assert "Qualifizierungsbedarf 2020–2035" in text and "Maschinen- und Fahrzeugtechnikberufe" in text
+    assert "Qualifizierungsbedarf 2024–2035" in text and "Maschinen- und Fahrzeugtechnikberufe" in text
     assert "requalification" not in text and "jobs_lost" not in text  # no raw variable names
     table = requalification_table(ex.run(state.tweaked, region=state.region), state.region, state.tweaked.labour, 2035)
     need = int(round(table["requalification"].sum()))

@@ -24,14 +24,15 @@ def test_region_loads_with_its_districts_and_sectors(rid):
     reg = load_region(rid)
     assert reg.district_codes == DISTRICTS[rid]
     assert len(reg.sector_codes) == 14 and reg.sector_codes[0] == "vehicles"
-    assert reg.base_year == 2020
+    assert reg.base_year == 2024
+    assert int(reg.totals()["year"].min()) == 2013 and int(reg.totals()["year"].max()) == 2024
     assert reg.employment["value"].attrs["unit"] == "persons"
     assert reg.exposure["value"].attrs["unit"] == "1"
 
 
 @pytest.mark.parametrize("rid", REGIONS)
 def test_base_year_reproduces_the_published_district_totals(rid):
-    reg = load_region(rid)
+    reg = load_region(rid).as_of(2020)  # the last year with published WZ groups
     pub = reg.employment_wz.sel(year=reg.base_year)
     sectors = reg.base()
     # published groups that are not suppressed are reproduced exactly
@@ -175,3 +176,42 @@ def test_a_newer_base_year_needs_no_code(toy_copy):
     reg = load_region(toy_copy)
     assert reg.base_year == 2019
     assert int(reg.base().sum()) == int(reg.employment["value"].sel(year=2019).sum())
+
+
+@pytest.mark.parametrize("rid", REGIONS)
+def test_base_year_2024_adds_up_to_the_observed_district_totals(rid):
+    """The sector nowcast 2021-2024 adds up exactly to the BA district totals (employment_total)."""
+    reg = load_region(rid)
+    totals = reg.totals().sel(year=slice(2021, 2024))
+    sectors = reg.employment["value"].sel(year=slice(2021, 2024)).sum("sector")
+    np.testing.assert_array_equal(sectors.transpose("district", "year").values,
+                                  totals.transpose("district", "year").values)
+    ds = reg.employment.sel(year=2024)
+    assert bool(((ds["low"] <= ds["value"]) & (ds["value"] <= ds["high"])).all())
+
+
+def test_as_of_keeps_2020_loadable_and_carries_tables_forward():
+    reg = load_region("son")
+    past = reg.as_of(2020)
+    assert past.base_year == 2020 and int(past.employment["year"].max()) == 2020
+    assert int(past.totals()["year"].max()) == 2020
+    # population is shipped to 2020: the 2020 rows stand in for the base year 2024, marked as such
+    pop = reg.tables["population"]
+    stand_in = pop[pop["year"] == 2024]
+    assert not stand_in.empty and set(stand_in["year_observed"]) == {2020}
+    # occupations are shipped to 2024: no stand-in
+    occ = reg.tables["occupations"]
+    assert set(occ.loc[occ["year"] == 2024, "year_observed"]) == {2024}
+
+
+def test_de_totals_map_to_gebietsstand_2020():
+    """Hanau is inside Main-Kinzig, Eisenach and the Wartburgkreis are split again; Germany's total is kept."""
+    import pandas as pd
+
+    de = load_region("de")
+    t = de.totals()
+    assert t.sizes["district"] == 401 and "06415" not in de.district_codes
+    raw = pd.read_csv(de.folder / "employment_total.csv", dtype={"district": str})
+    assert len(raw) == 401 * 12
+    # Germany 2024: 34.83 million (BA official 34,837,102; the occupation sum is within 0.1 %)
+    assert abs(float(t.sel(year=2024).sum()) / 34_837_102 - 1) < 1e-3

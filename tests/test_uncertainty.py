@@ -206,9 +206,12 @@ def test_sobol_indices_are_sane():
     sc = Scenario.from_file(REPO / "scenarios" / "son" / "baseline.yaml")
     names = uncertain_inputs(sc)
     assert "data.exposure" in names and "electrification.labour_intensity.bev" in names
-    table = sobol_indices(sc, n=128, seed=1)
+    # n = 256: with the error model of the trend (one input per district, issue 16) one input
+    # dominates each district and the estimates at n = 128 scatter beyond the bounds below
+    assert "trend.error.03103" in names
+    table = sobol_indices(sc, n=256, seed=1)
     assert set(table["input"]) == set(names)
-    # estimates at n = 128 scatter by a few hundredths around the true values in [0, 1]
+    # estimates at n = 256 scatter by a few hundredths around the true values in [0, 1]
     assert table["S1"].between(-0.1, 1.1).all() and table["ST"].between(-0.1, 1.1).all()
     assert (table.groupby("district")["S1"].sum() <= 1.1).all()
     assert (table["ST"] >= table["S1"] - 0.1).all()

@@ -1,41 +1,87 @@
-"""Baseline trend: structural drift per sector and district from the recent history.
+"""Baseline trend: Germany's level path, national sector shifts and district shifts (shift-share).
 
-A shift-share view: the growth of a sector in a district over the fit years is split into
-the national growth of all employment (the business cycle of those years) and the shift
-against it (structure and location). The shift continues into the future and fades with a
-half-life, so that the few years before the base year do not run unchanged for twenty-five
-years; the national level follows a growth rate of the scenario's instead. With :math:`g`
-the shift plus the scenario's national growth [1/yr]:
+Employment of sector *s* in district *d* moves with three parts:
 
 .. math::
 
-    F(\\tau) = \\exp\\left( g \\, \\frac{1 - e^{-\\lambda \\tau}}{\\lambda} \\right),
-    \\qquad \\lambda = \\ln 2 / h
+    F_{ds}(\\tau) = \\underbrace{e^{L\\tau}}_{\\text{Germany}}
+                  \\; \\underbrace{c(\\tau)\\, e^{\\sigma_s\\,\\epsilon(\\tau)}}_{\\text{sector in Germany}}
+                  \\; \\underbrace{e^{\\operatorname{clip}(\\delta_{ds}\\,\\epsilon(\\tau),\\,\\pm\\ln B)}}_{\\text{district}},
+    \\qquad \\epsilon(\\tau) = \\frac{1 - e^{-\\lambda\\tau}}{\\lambda}, \\ \\lambda = \\ln 2 / h
 
-with :math:`g` the fitted rate [1/yr], :math:`h` the half-life [yr] and :math:`\\tau` the
-years since the base year. As :math:`h \\to \\infty` this is plain exponential growth.
+- the national level path :math:`L` [1/yr] is a lever (a published projection with its range)
+  and is applied *without* fading;
+- :math:`\\sigma_s` is the shift of the sector in Germany against all employment, and
+  :math:`\\delta_{ds}` the shift of the sector in the district against the same sector in Germany,
+  both estimated robustly (:func:`robust_shift`: the median of the year-on-year differences of
+  log employment, which a one-off level step moves by one year's worth at most), shrunk towards
+  zero (:data:`SHRINKAGE`, fitted on rolling backtests, and more for small cells,
+  :func:`shrink`), faded with the half-life *h*, and bounded: no district shift moves a cell by
+  more than the factor :data:`BOUND` either way;
+- :math:`c(\\tau)` makes the sectors add up to the national path (top-down consistency, see
+  :func:`national_sector_factors`); where a region covers Germany, the district shifts are
+  normalised per sector and year so that their employment-weighted sum is zero
+  (:func:`normalise`) and the districts add up to the national sector paths exactly.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+SHRINKAGE = 0.5
+"""Share of the fitted shifts carried into the forecast [1]: fitted on the rolling-origin backtests
+of the 401 district totals 2015-2022 (``retra_model.backtest.calibrate``), where about half of a
+district's growth against Germany persists; the grid and the MAPE by value are in
+``data/national/forecast_errors.csv``'s provenance (``notebooks/05_validation.ipynb``)."""
 
-def growth_rates(history: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """Least-squares slope of log employment over the fit years.
+SIZE_HALF = 5000.0
+"""Cells of this many employees [persons] keep half of their (already shrunk) shift: a small or
+estimated cell's growth rate is mostly noise (Bremen agriculture, nowcast cells)."""
+
+BOUND = 2.0
+"""Largest factor [1] by which a district shift may move a cell against its national sector path,
+either way, by any year (so that with the national paths no cell grows more than 3× or falls below
+0.3× without an explicit lever)."""
+
+SECTOR_BOUND = 1.5
+"""Largest factor [1] by which a national sector shift may move a sector against the national level."""
+
+
+def robust_shift(history: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Median year-on-year log growth of ``history`` minus that of ``reference`` [1/yr].
 
     Parameters
     ----------
     history : numpy.ndarray
-        Employment, shape ``(..., n_years)`` [persons].
-    years : numpy.ndarray
-        The calendar years of the last axis [yr].
+        Employment, shape ``(..., n_years)`` [persons], consecutive years.
+    reference : numpy.ndarray
+        Employment of the reference (Germany, the same sector in Germany), broadcastable to
+        ``history`` [persons].
 
     Returns
     -------
     numpy.ndarray
-        Growth rate, shape ``history.shape[:-1]`` [1/yr]; 0 where any year has no
-        employment (a log-linear trend is undefined there).
+        Shift, shape ``history.shape[:-1]`` [1/yr]; 0 where a year has no employment.
+
+    Examples
+    --------
+    A level step of +20 % in one year does not become a trend of +5 %/yr:
+
+    >>> robust_shift(np.array([100.0, 101, 121, 122, 123]), np.ones(5)).round(4)
+    np.float64(0.0091)
+    """
+    history = np.asarray(history, dtype=float)
+    reference = np.broadcast_to(np.asarray(reference, dtype=float), history.shape)
+    ok = np.all(history > 0, axis=-1) & np.all(reference > 0, axis=-1)
+    d = np.diff(np.log(np.where(history > 0, history, 1.0)), axis=-1) \
+        - np.diff(np.log(np.where(reference > 0, reference, 1.0)), axis=-1)
+    if d.shape[-1] == 0:
+        return np.zeros(history.shape[:-1])
+    return np.where(ok, np.median(d, axis=-1), 0.0)
+
+
+def growth_rates(history: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Least-squares slope of log employment over the fit years [1/yr] (kept for comparison).
 
     Examples
     --------
@@ -51,23 +97,135 @@ def growth_rates(history: np.ndarray, years: np.ndarray) -> np.ndarray:
     return np.where(ok, slope, 0.0)
 
 
-def factor(rate: np.ndarray, half_life: np.ndarray, tau: np.ndarray) -> np.ndarray:
-    """Employment relative to the base year under a fading trend.
+def shrink(shift: np.ndarray, size: np.ndarray, k: float | None = None, size_half: float | None = None) -> np.ndarray:
+    """Shrink shifts towards zero: ``k · shift · size / (size + size_half)`` [1/yr].
+
+    Examples
+    --------
+    >>> shrink(np.array([0.1, 0.1]), np.array([5000.0, 1e9])).round(4)
+    array([0.025, 0.05 ])
+    """
+    k = SHRINKAGE if k is None else k
+    size_half = SIZE_HALF if size_half is None else size_half
+    size = np.maximum(np.asarray(size, dtype=float), 0.0)
+    return k * np.asarray(shift, dtype=float) * size / (size + size_half)
+
+
+def effective_years(half_life: np.ndarray, tau: np.ndarray) -> np.ndarray:
+    """Years of growth at the initial rate that a fading rate adds up to by ``tau`` [yr].
+
+    ``(1 - exp(-λτ)) / λ`` with ``λ = ln 2 / half_life``; ``tau`` itself as the half-life grows.
+
+    Examples
+    --------
+    >>> float(effective_years(np.array(10.0), np.array(10.0)).round(3))
+    7.213
+    """
+    lam = np.log(2.0) / np.asarray(half_life, dtype=float)
+    return -np.expm1(-lam * np.asarray(tau, dtype=float)) / lam
+
+
+def bounded(log_shift: np.ndarray, bound: float = BOUND) -> np.ndarray:
+    """Clip a cumulative log shift to ``[-ln bound, ln bound]``."""
+    b = float(np.log(bound))
+    return np.clip(log_shift, -b, b)
+
+
+def normalise(log_shift: np.ndarray, weights: np.ndarray, axis: int) -> np.ndarray:
+    """Subtract the log of the weighted mean factor along ``axis``, so that ``Σ w·exp(x) = Σ w``.
+
+    Examples
+    --------
+    >>> x = normalise(np.log(np.array([2.0, 0.5])), np.array([1.0, 3.0]), axis=0)
+    >>> float((np.array([1.0, 3.0]) * np.exp(x)).sum().round(12))
+    4.0
+    """
+    w = np.asarray(weights, dtype=float)
+    total = w.sum(axis=axis, keepdims=True)
+    mean = (w * np.exp(log_shift)).sum(axis=axis, keepdims=True) / np.where(total > 0, total, 1.0)
+    return log_shift - np.log(np.where(mean > 0, mean, 1.0))
+
+
+def national_sector_factors(n0: np.ndarray, log_sigma: np.ndarray, level: np.ndarray, tau: np.ndarray,
+                            trended: np.ndarray) -> np.ndarray:
+    """Factors of the national sectors such that Germany's total follows ``exp(level · tau)`` exactly.
+
+    The sectors left to explicit drivers (``trended`` false) keep their base-year employment in the
+    trend; the others share the rest of the national path in proportion to
+    ``n0 · exp(log_sigma)``.
 
     Parameters
     ----------
-    rate : numpy.ndarray
-        Fitted growth rate, broadcastable to ``(draw, district, sector, 1)`` [1/yr].
-    half_life : numpy.ndarray
-        Half-life of the growth rate, broadcastable to ``(draw, 1, 1, 1)`` [yr].
+    n0 : numpy.ndarray
+        Germany's base-year employment by sector, shape ``(S,)`` [persons].
+    log_sigma : numpy.ndarray
+        Cumulative log shift of each sector, shape ``(n, 1, S, T)`` [1].
+    level : numpy.ndarray
+        National level growth, shape ``(n, 1, 1, 1)`` [1/yr].
     tau : numpy.ndarray
-        Years since the base year, shape ``(year,)`` [yr].
+        Years since the base year, ``(T,)`` [yr].
+    trended : numpy.ndarray of bool
+        ``(S,)``.
 
     Returns
     -------
     numpy.ndarray
-        Factor on base-year employment [1]; exactly 1 at ``tau = 0``.
+        ``(n, 1, S, T)`` [1]; 1 for the sectors not trended.
+
+    Examples
+    --------
+    >>> f = national_sector_factors(np.array([60.0, 40.0]), np.zeros((1, 1, 2, 2)), np.full((1, 1, 1, 1), 0.1),
+    ...                             np.array([0.0, 1.0]), np.array([True, False]))
+    >>> bool(np.isclose((f[0, 0, :, 1] * [60, 40]).sum(), 100 * np.exp(0.1)))
+    True
     """
-    lam = np.log(2.0) / np.asarray(half_life, dtype=float)
-    effective_years = -np.expm1(-lam * tau) / lam
-    return np.exp(rate * effective_years)
+    n0 = np.asarray(n0, dtype=float)
+    on = np.asarray(trended, dtype=bool)
+    target = n0.sum() * np.exp(level * tau) - n0[~on].sum()  # (n, 1, 1, T)
+    e = np.where(on[None, None, :, None], np.exp(log_sigma), 0.0)
+    denom = (n0[None, None, :, None] * e).sum(axis=2, keepdims=True)
+    f = e * target / np.where(denom > 0, denom, 1.0)
+    return np.where(on[None, None, :, None], f, 1.0)
+
+
+def factor(rate: np.ndarray, half_life: np.ndarray, tau: np.ndarray) -> np.ndarray:
+    """Employment relative to the base year under a fading growth rate [1]; 1 at ``tau = 0``."""
+    return np.exp(np.asarray(rate, dtype=float) * effective_years(half_life, tau))
+
+
+def error_quantile(table, horizon: np.ndarray, u: np.ndarray, size_class: np.ndarray) -> np.ndarray:
+    """Log forecast error at probability ``u`` from the empirical error model [1].
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``forecast_errors.csv``: ``horizon``, ``size_class``, ``quantile``, ``log_error``.
+    horizon : numpy.ndarray
+        Years ahead ``(T,)`` [yr]; beyond the largest horizon of the table the error grows with
+        the square root of the horizon (a random walk), at 0 it is 0.
+    u : numpy.ndarray
+        Probabilities, ``(n, D)``.
+    size_class : numpy.ndarray of str
+        ``(D,)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, D, T)`` [1].
+    """
+    horizon = np.asarray(horizon, dtype=float)
+    out = np.zeros((u.shape[0], u.shape[1], horizon.size))
+    hmax = int(table["horizon"].max())
+    for cls in np.unique(size_class):
+        cols = np.flatnonzero(size_class == cls)
+        sub = table[table["size_class"] == cls]
+        if sub.empty:
+            sub = table[table["size_class"] == "all"]
+        for j, h in enumerate(horizon):
+            if h <= 0:
+                continue
+            hh = min(int(round(h)), hmax)
+            q = sub[sub["horizon"] == hh].sort_values("quantile")
+            val = np.interp(u[:, cols], q["quantile"].to_numpy(float), q["log_error"].to_numpy(float))
+            out[:, cols, j] = val * (np.sqrt(h / hmax) if h > hmax else 1.0)
+    return out
