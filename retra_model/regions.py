@@ -686,7 +686,7 @@ def _check_sums(chk: _Checker, file: Path, emp: pd.DataFrame, wz: pd.DataFrame, 
     for order, (label, sectors, groups) in enumerate(checks):
         if not set(groups) <= set(published.columns):
             continue
-        ok = present[groups].fillna(False).astype(bool).all(axis=1)
+        ok = present[groups].eq(True).all(axis=1)
         pub = published[groups].sum(axis=1).where(ok)
         total = wide.reindex(columns=sectors).sum(axis=1)
         tol = TOTAL_GAP * pub if label == "TOTAL" else 1e-6
