@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .drivers.trend import SIZE_CLASSES, size_class  # noqa: F401  (the error model's classes)
 from .engine import run
 from .regions import Region
 from .scenario import Scenario
@@ -284,10 +285,6 @@ HORIZONS = (1, 2, 3, 4, 5)
 QUANTILES = (0.02, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.98)
 """Probabilities at which the error model stores the log errors [1]."""
 
-SIZE_CLASSES = ((0.0, 60_000.0, "small"), (60_000.0, 150_000.0, "medium"), (150_000.0, np.inf, "large"))
-"""District size classes by SvB at the workplace in the origin year [persons]: errors of small
-districts are larger (their shares of a few plants move them)."""
-
 NATIONAL_WINDOW = 3
 """Years of Germany's year-on-year growth whose median is the national trend at the origin."""
 
@@ -297,21 +294,6 @@ NATIONAL_DAMPING = 0.8
 
 SHIFT_WINDOW = 5
 """Years of the district's growth against Germany whose median year-on-year difference is its shift."""
-
-
-def size_class(total: np.ndarray) -> np.ndarray:
-    """The size class of each district (:data:`SIZE_CLASSES`) from its SvB [persons].
-
-    Examples
-    --------
-    >>> size_class(np.array([20_000.0, 100_000.0, 500_000.0])).tolist()
-    ['small', 'medium', 'large']
-    """
-    total = np.asarray(total, dtype=float)
-    out = np.full(total.shape, "large", dtype=object)
-    for lo, hi, name in SIZE_CLASSES:
-        out[(total >= lo) & (total < hi)] = name
-    return out.astype(str)
 
 
 def national_forecast(national: pd.Series, origin: int, horizons, damping: float = NATIONAL_DAMPING,

@@ -159,7 +159,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     """A one-page German brief of a scenario: HTML, and PDF with --pdf where Chromium is installed."""
     from .engine import run
-    from .export import atomic_text
+    from .paths import atomic_text
     from .regions import load_region
     from .report import NoBrowserError, brief_html, write_pdf
     from .scenario import Scenario
@@ -185,7 +185,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .export import atomic_text
+    from .paths import atomic_text
     from .scenario import json_schema
 
     schema = json_schema()

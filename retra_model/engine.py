@@ -374,10 +374,8 @@ def _trend_factors(scenario: Scenario, region: Region, sampler: Sampler, tau: np
         errors = region.national.tables.get("forecast_errors")
         if errors is not None:
             # the model's own errors in the rolling backtests, one quantile per district and draw
-            from .backtest import size_class
-
             u = np.stack([sampler.uniforms(f"trend.error.{d}") for d in dist], axis=-1)  # (n, D)
-            cls = size_class(fit["base"].sum(axis=1))
+            cls = trend.size_class(fit["base"].sum(axis=1))
             log_delta = log_delta + trend.error_quantile(errors, tau, u, cls)[:, :, None, :]
     f = f_nat * np.exp(log_delta)
     if whole is not region:

@@ -199,7 +199,7 @@ def write_pdf(html_text: str, target: Path, *, png: Path | None = None) -> Path:
     NoBrowserError
         Neither Chromium nor Playwright is installed.
     """
-    from .export import atomic_file
+    from .paths import atomic_file
 
     exe = chromium()
     try:

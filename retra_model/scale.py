@@ -243,7 +243,7 @@ def run_chunked(scenario: Scenario, draws: int, seed: int | None = None, out: st
         The quantiles (opened from ``quantiles.zarr``): ``employment`` and ``gva`` by
         ``quantile``, ``district``, ``sector``, ``year``, and ``*_total`` for the region.
     """
-    from .export import atomic_dir
+    from .paths import atomic_dir
 
     region = region or load_region(scenario.region)
     ds = ensemble(scenario, draws, seed, region=region, district_chunk=district_chunk, draw_chunk=draw_chunk,

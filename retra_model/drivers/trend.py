@@ -229,3 +229,23 @@ def error_quantile(table, horizon: np.ndarray, u: np.ndarray, size_class: np.nda
             val = np.interp(u[:, cols], q["quantile"].to_numpy(float), q["log_error"].to_numpy(float))
             out[:, cols, j] = val * (np.sqrt(h / hmax) if h > hmax else 1.0)
     return out
+
+
+SIZE_CLASSES = ((0.0, 60_000.0, "small"), (60_000.0, 150_000.0, "medium"), (150_000.0, np.inf, "large"))
+"""District size classes by SvB at the workplace in the origin year [persons]: errors of small
+districts are larger (their shares of a few plants move them)."""
+
+
+def size_class(total: np.ndarray) -> np.ndarray:
+    """The size class of each district (:data:`SIZE_CLASSES`) from its SvB [persons].
+
+    Examples
+    --------
+    >>> size_class(np.array([20_000.0, 100_000.0, 500_000.0])).tolist()
+    ['small', 'medium', 'large']
+    """
+    total = np.asarray(total, dtype=float)
+    out = np.full(total.shape, "large", dtype=object)
+    for lo, hi, name in SIZE_CLASSES:
+        out[(total >= lo) & (total < hi)] = name
+    return out.astype(str)

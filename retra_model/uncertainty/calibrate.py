@@ -64,7 +64,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..export import atomic_file
+from ..paths import atomic_file
 from ..regions import data_root
 from .draws import data_hash, posterior_path
 

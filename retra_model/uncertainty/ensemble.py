@@ -27,7 +27,7 @@ from pathlib import Path
 import xarray as xr
 
 from ..errors import CacheError, ScenarioError
-from ..export import atomic_file
+from ..paths import atomic_file
 from ..regions import Region, data_root, load_region
 from ..scenario import Distribution, Scenario
 from .draws import load_posterior, split_name
@@ -268,7 +268,7 @@ def write_datapackage(root: str | Path | None = None) -> Path:
     }
     path = root / "datapackage.json"
     root.mkdir(parents=True, exist_ok=True)
-    from ..export import atomic_text
+    from ..paths import atomic_text
 
     atomic_text(path, json.dumps(pkg, indent=2, ensure_ascii=False) + "\n")
     return path
