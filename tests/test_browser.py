@@ -55,7 +55,8 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.overlay = serve.static_overlay(tmp / "overlay")
         env = serve.voila_env({**os.environ, "PYTHONUNBUFFERED": "1"}, overlay=self.overlay)
-        self.log = open(tmp / f"voila-{self.port}.log", "w+b")  # noqa: SIM115 - closed in stop()
+        self.log_path = tmp / f"voila-{self.port}.log"
+        self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(serve.voila_command(self.port, **kwargs), stdout=self.log,
                                      stderr=subprocess.STDOUT, env=env, start_new_session=True)
         deadline = time.time() + 90
@@ -70,10 +71,22 @@ class Server:
         self.stop()
         pytest.fail("voila did not start")
 
+    def wait_for_log(self, text: str, count: int = 1, timeout: float = 300) -> None:
+        """Wait until the server's log holds ``text`` at least ``count`` times (a condition, not a time)."""
+        deadline = time.time() + timeout
+        while self.log_text().count(text) < count:
+            if time.time() > deadline or self.proc.poll() is not None:
+                pytest.fail(f"voila's log never said {text!r} ({count}×):\n{self.log_text()[-3000:]}")
+            time.sleep(0.2)
+
+    def wait_for_pool(self, count: int = 1, timeout: float = 300) -> None:
+        """Wait until Voilà's pool of pre-run kernels is filled for ``count`` notebooks: before it, a
+        request starts a kernel of its own instead of taking one from the pool."""
+        self.wait_for_log("Kernel pool of", count, timeout)
+
     def log_text(self) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read().decode("utf-8", "replace")
+        # a file object of its own: seeking the server's (shared offset) would make it overwrite its log
+        return self.log_path.read_bytes().decode("utf-8", "replace")
 
     def stop(self) -> None:
         try:
@@ -87,7 +100,7 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     srv = Server(tmp_path_factory.mktemp("voila"))
-    time.sleep(2)  # let the pool of pre-run kernels start filling
+    srv.wait_for_pool(len(serve.APPS))  # both apps have their pre-run kernels
     yield srv.base
     srv.stop()
 
@@ -338,6 +351,7 @@ def test_pre_run_pages_carry_the_xsrf_cookie(tmp_path, single):
     srv = Server(tmp_path, root=root, notebook="Transformationsrat.ipynb" if single else None,
                  pool_size=1, max_kernels=4)
     try:
+        srv.wait_for_pool()  # before it, the request would start a kernel of its own (issue 19)
         url = f"{srv.base}/" if single else f"{srv.base}/voila/render/Transformationsrat.ipynb"
         with urllib.request.urlopen(url, timeout=120) as r:
             cookies = r.headers.get_all("Set-Cookie") or []
