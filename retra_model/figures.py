@@ -577,3 +577,21 @@ def update_figure(target, source: go.Figure) -> None:
         layout = source.layout.to_plotly_json()
         layout.pop("template", None)  # the same in every figure; comparing it costs time
         target.layout.update(layout, overwrite=True)
+
+
+def district_sectors(region: Region, district: str) -> go.Figure:
+    """Bars: base-year jobs per sector of one district, with the range of the estimate."""
+    df = views.district_sectors(region, district).sort_values("employment")
+    name = region.districts.set_index("district")["name_short"][district]
+    hover = [f"<b>{lb}</b><br>{fmt_persons(v)} ({fmt_pct(s)})<br>Spanne der Schätzung: {fmt_int(lo)} bis {fmt_int(hi)}"
+             for lb, v, s, lo, hi in zip(df["label"], df["employment"], df["share"], df["low"], df["high"], strict=True)]
+    fig = go.Figure(go.Bar(
+        x=df["employment"], y=[_short(lb) for lb in df["label"]], orientation="h",
+        marker_color=np.where(df["sector"] == "vehicles", DOWN, UP),
+        error_x=dict(type="data", symmetric=False, array=(df["high"] - df["employment"]).values,
+                     arrayminus=(df["employment"] - df["low"]).values, color="#444", thickness=1.2),
+        customdata=np.asarray(hover, dtype=object).reshape(-1, 1), hovertemplate="%{customdata[0]}<extra></extra>"))
+    style(fig, f"{name}: Beschäftigte nach Wirtschaftszweig {region.base_year} (mit Spanne der Schätzung)", height=460)
+    fig.update_xaxes(title="Beschäftigte", tickformat=",.0f")
+    fig.update_layout(showlegend=False)
+    return fig

@@ -337,6 +337,7 @@ def totals(ds: xr.Dataset) -> dict[str, np.ndarray]:
         a = ds[var].sum("sector").transpose(*(("draw",) if "draw" in ds.dims else ()), "district", "year").values
         a = a if "draw" in ds.dims else a[None]
         out[var] = np.concatenate([a, a.sum(axis=1, keepdims=True)], axis=1)  # draw, area, year
+    out["years"] = ds["year"].values
     return out
 
 
