@@ -595,3 +595,33 @@ def district_sectors(region: Region, district: str) -> go.Figure:
     fig.update_xaxes(title="Beschäftigte", tickformat=",.0f")
     fig.update_layout(showlegend=False)
     return fig
+
+
+def lever_boxes(ranges: dict[str, tuple[float, float, float, float]], title: str) -> go.Figure:
+    """Scenario discovery as boxes of lever ranges: per lever its whole range (grey) and the range
+    of the box (blue), in the lever's German label and units.
+
+    ``ranges`` maps a German label to ``(low, high, box_low, box_high, text)``: each lever is drawn
+    normalised to its own range (0 = its minimum, 100 = its maximum), the box's real values as text.
+    """
+    labels = list(ranges)
+    fig = go.Figure()
+    full_x, box_x, texts = [], [], []
+    for lb in labels:
+        lo, hi, a, b = ranges[lb][:4]
+        span = hi - lo if hi > lo else 1.0
+        full_x.append(100.0)
+        box_x.append((a - lo) / span * 100)
+        texts.append((b - a) / span * 100)
+    fig.add_trace(go.Bar(y=labels, x=full_x, orientation="h", marker_color="#d9d9d9", name="ganzer Bereich des Hebels",
+                         hoverinfo="skip"))
+    fig.add_trace(go.Bar(y=labels, x=texts, base=box_x, orientation="h", marker_color=UP, name="Bereich, der das Ziel meist erreicht",
+                         customdata=np.asarray([ranges[lb][4] if len(ranges[lb]) > 4 else "" for lb in labels],
+                                               dtype=object).reshape(-1, 1),
+                         text=[ranges[lb][4] if len(ranges[lb]) > 4 else "" for lb in labels], textposition="inside",
+                         insidetextanchor="middle", textfont=dict(color="white"),
+                         hovertemplate="%{customdata[0]}<extra></extra>"))
+    style(fig, title, height=120 + 60 * len(labels))
+    fig.update_layout(barmode="overlay", legend=dict(orientation="h", yanchor="top", y=-0.25, x=0, xanchor="left"))
+    fig.update_xaxes(title="Lage im Bereich des Hebels (0 = Minimum, 100 = Maximum)", range=[0, 100], tickformat=",.0f")
+    return fig

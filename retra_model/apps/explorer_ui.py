@@ -411,6 +411,8 @@ class ExplorerApp:
             self.name.value, self.description.value = sc.title.de, sc.narrative.de
         self.notice.value = ""
         self._redraw()
+        if self.goal is not None:
+            self.goal.refresh()
 
     @guarded
     def _on_reference(self, change) -> None:
