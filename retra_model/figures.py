@@ -360,7 +360,8 @@ def employment_path(runs: dict[str, xr.Dataset] | xr.Dataset, variable: str = "e
     where = "" if district is None else f" – {_district_name(first, district)}"
     style(fig, title or f"{_name(variable)}{where}: Veränderung gegenüber {base}", height=400)
     fig.update_yaxes(title=f"Veränderung in {_unit(variable)}", tickformat=",.0f", zeroline=False)
-    fig.update_xaxes(title="Jahr", dtick=5)
+    years_all = [int(y) for y in views.path(first, variable, district)["year"]]
+    fig.update_xaxes(title="Jahr", dtick=5, range=[years_all[0] - 0.5, years_all[-1] + 0.8])  # the last year's tick whole
     fig.update_layout(hovermode="closest", legend=dict(orientation="h", yanchor="top", y=-0.18, x=0, xanchor="left"),
                       margin=dict(b=10))
     return fig

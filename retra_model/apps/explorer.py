@@ -470,8 +470,8 @@ def build_figures_paths(state: State) -> dict:
     runs = {VARIANT: state.results, ref: state.reference}
     colors = {VARIANT: figures.VARIANT_COLOR,
               ref: figures.scenario_color(state.reference_scenario.name if state.reference_scenario else None)}
-    figs = {"employment": figures.employment_path(runs, "employment", colors=colors),
-            "gva": figures.employment_path(runs, "gva", colors=colors)}
+    figs = {"employment": figures.employment_path(runs, "employment", colors=colors, bands_for={VARIANT}),
+            "gva": figures.employment_path(runs, "gva", colors=colors, bands_for={VARIANT})}
     for fig in figs.values():
         fig.update_layout(height=460)
     return figs

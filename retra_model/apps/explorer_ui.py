@@ -76,7 +76,7 @@ def _slider(lever: lv.Lever, value: float) -> W.FloatSlider:
     return W.FloatSlider(
         value=min(max(value * scale, lever.low * scale), lever.high * scale),
         min=lever.low * scale, max=lever.high * scale, step=step, continuous_update=False, readout=False,
-        description=lv.display_label(lever), layout=W.Layout(width="100%"), style={"description_width": "0px"},
+        layout=W.Layout(width="100%"), style={"description_width": "0px"},
     )
 
 
@@ -155,7 +155,7 @@ function loadPlotly() {  // one <script> per page; plotly.js is a UMD bundle: hi
 export default {
   async render({ model, el }) {
     const Plotly = await loadPlotly();
-    el.style.width = "100%";  // the figure follows its box (layout.autosize, no fixed width)
+    el.style.width = "100%%";  // the figure follows its box (layout.autosize, no fixed width)
     el.style.minWidth = "0";
     el.setAttribute("role", "figure");
     const tidy = () => {  // toolbars out of the tab order; the figure named by its title
@@ -456,7 +456,7 @@ class ExplorerApp:
         for pid, pr in sc.projects.items():
             cb = W.Checkbox(value=pr.enabled, description=pr.label.de, indent=False, layout=W.Layout(width="100%"))
             size = W.FloatSlider(value=100, min=0, max=200, step=5, continuous_update=False, readout=False,
-                                 description=f"Größe: {pr.label.de}", layout=W.Layout(width="100%"),
+                                 layout=W.Layout(width="100%"),
                                  style={"description_width": "0px"})
             size.add_class(f"retra-project-{pid}")
             labels[f"retra-project-{pid}"] = f"Größe von {pr.label.de}, in % des Szenarios"
