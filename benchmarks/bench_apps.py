@@ -98,12 +98,25 @@ def browser(pages: int, region: str = "son") -> list[str]:
     def filled() -> int:
         return log_path.read_bytes().decode("utf-8", "replace").count("Kernel pool of")
 
+    def idle() -> bool:
+        """Every kernel has finished running its notebook ("filled" in Voilà's log only means started)."""
+        import json
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(f"{base}/api/kernels", timeout=10) as r:
+                kernels = json.loads(r.read())
+        except OSError:
+            return False
+        return bool(kernels) and all(k.get("execution_state") == "idle" for k in kernels)
+
     def wait_filled(n: int, timeout: float = 600) -> None:
+        """A warm pool: filled ``n`` times in all, and every kernel idle (its app built)."""
         deadline = time.time() + timeout
-        while filled() < n:
+        while filled() < n or not idle():
             if time.time() > deadline or proc.poll() is not None:
                 raise RuntimeError("the pool of pre-run kernels did not fill")
-            time.sleep(0.2)
+            time.sleep(0.3)
 
     changed = ("([i, before]) => { const g = document.querySelectorAll('.js-plotly-plot')[i];"
                " return g && Array.from(g.querySelectorAll('path, text')).map(e => (e.getAttribute('d') || '')"
