@@ -67,7 +67,7 @@ CHROMIUM = "/usr/bin/chromium"
 OUT = Path(__file__).parent / "out"
 APPS = {  # notebook, figures on the page, DOM class of the slider moved, figure watched, keys
     "explorer": ("Szenario-Explorer.ipynb", 5, "retra-lever-bev_midpoint", 0, ("ArrowLeft", "ArrowRight")),
-    "council": ("Transformationsrat.ipynb", 4, "retra-year", 1, ("ArrowRight", "ArrowLeft")),
+    "council": ("Transformationsrat.ipynb", 6, "retra-year", 1, ("ArrowRight", "ArrowLeft")),
 }
 SIGNATURE = """(i) => { const g = document.querySelectorAll('.js-plotly-plot')[i];
     if (!g) return '';

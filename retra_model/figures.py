@@ -27,7 +27,40 @@ from .regions import Region
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 """Okabe–Ito colours, distinguishable with colour-vision deficiency; one per scenario."""
-UP, DOWN, TOTAL = "#0072B2", "#D55E00", "#7f7f7f"
+UP, DOWN, TOTAL = "#0072B2", "#D55E00", "#6b6b6b"
+
+SCENARIO_COLORS = {
+    "baseline": "#0072B2", "fast_electrification": "#D55E00", "slow_electrification": "#009E73",
+    "powerco": "#CC79A7", "vw_agreement": "#9E6A00", "infrastructure": "#3A8FC2", "bev_posterior": "#6A3D9A",
+}
+"""A fixed colour per curated scenario id (Okabe–Ito, darkened where needed for 3:1 contrast on white),
+so that a scenario keeps its colour whatever the region, the order or the ticked boxes."""
+VARIANT_COLOR = "#000000"
+"""The explorer's variant (the user's changes)."""
+_EXTRA = ("#8C510A", "#01665E", "#762A83", "#B35806", "#4D4D4D", "#1B7837")
+
+
+def scenario_color(scenario_id: str | None) -> str:
+    """The colour of a scenario, by its id (file stem): fixed for the curated ones, else a
+    stable pick from a second palette (the same id always gets the same colour).
+
+    >>> scenario_color("baseline")
+    '#0072B2'
+    >>> scenario_color("meine_variante") == scenario_color("meine_variante")
+    True
+    """
+    import zlib
+
+    key = str(scenario_id or "")
+    if key in SCENARIO_COLORS:
+        return SCENARIO_COLORS[key]
+    return _EXTRA[zlib.crc32(key.encode()) % len(_EXTRA)]
+
+
+def _color_of(label: str, ds: xr.Dataset, colors: dict | None) -> str:
+    if colors and label in colors:
+        return colors[label]
+    return scenario_color(ds.attrs.get("scenario"))
 FONT = "Source Sans Pro, Arial, sans-serif"
 
 _GRID = "#e5e9f0"
@@ -57,7 +90,7 @@ def style(fig: go.Figure, title: str | None = None, *, height: int = 420) -> go.
         # explicit colours instead of a template: validating a template costs ~15 ms a figure,
         # which the explorer would pay on every move of a lever
         paper_bgcolor="white", plot_bgcolor="white", colorway=list(PALETTE),
-        separators=PLOTLY_SEPARATORS, height=height,
+        separators=PLOTLY_SEPARATORS, height=height, autosize=True,
         font=dict(family=FONT, size=13, color="#2a3f5f"), margin=dict(l=10, r=10, t=60 if title else 20, b=10),
         title=dict(text=title, x=0.01, xanchor="left", font=dict(size=16)) if title else None,
         hoverlabel=dict(font=dict(family=FONT)),
@@ -87,7 +120,8 @@ def config(filename: str = "retra-abbildung") -> dict:
     return {"displaylogo": False, "locale": "de",
             "locales": {"de": {"dictionary": dict(MODEBAR_DE), "format": {"decimal": ",", "thousands": "."}}},
             "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
-            "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
+            "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "sendDataToCloud", "editInChartStudio"],
+            "showLink": False, "showSendToCloud": False, "showEditInChartStudio": False, "responsive": True}
 
 
 # ---------------------------------------------------------------------------------------
@@ -290,8 +324,11 @@ def bev_stock_districts(region: Region) -> go.Figure:
 
 def employment_path(runs: dict[str, xr.Dataset] | xr.Dataset, variable: str = "employment",
                     district: str | None = None, title: str | None = None,
-                    bands_for: set[str] | None = None) -> go.Figure:
+                    bands_for: set[str] | None = None, colors: dict[str, str] | None = None) -> go.Figure:
     """Lines: change against the base year per year, with 50 % and 90 % bands where there are draws.
+
+    Each scenario has its own colour (``colors`` by label, else :func:`scenario_color` of its id);
+    a band's legend entry names its scenario.
 
     Every scenario contributes the same five traces (two per band, the median), so a
     figure can be refreshed in place with :func:`update_figure`. ``bands_for`` names the
@@ -303,7 +340,7 @@ def employment_path(runs: dict[str, xr.Dataset] | xr.Dataset, variable: str = "e
     base = int(first.attrs["base_year"])
     fig = go.Figure()
     for i, (label, ds) in enumerate(runs.items()):
-        color = PALETTE[i % len(PALETTE)]
+        color = _color_of(label, ds, colors)
         banded = views.has_draws(ds) and (bands_for is None or label in bands_for)
         dyn = _path_data(ds, label, variable, district, banded)
         years = dyn[-1]["x"]
@@ -312,7 +349,7 @@ def employment_path(runs: dict[str, xr.Dataset] | xr.Dataset, variable: str = "e
                                      hoverinfo="skip", showlegend=False, legendgroup=label))
             fig.add_trace(go.Scatter(x=years, y=dyn[2 * k + 1]["y"], mode="lines", line=dict(width=0, color=color),
                                      fill="tonexty", fillcolor=_rgba(color, alpha), hoverinfo="skip",
-                                     name=f"{label}: {name}", showlegend=banded and (i == 0 or bands_for is not None),
+                                     name=f"{name} „{label}“", showlegend=banded,
                                      legendgroup=label,
                                      visible=True if banded else False))
         fig.add_trace(go.Scatter(x=years, y=dyn[-1]["y"], mode="lines", name=label,
@@ -323,7 +360,8 @@ def employment_path(runs: dict[str, xr.Dataset] | xr.Dataset, variable: str = "e
     where = "" if district is None else f" – {_district_name(first, district)}"
     style(fig, title or f"{_name(variable)}{where}: Veränderung gegenüber {base}", height=400)
     fig.update_yaxes(title=f"Veränderung in {_unit(variable)}", tickformat=",.0f", zeroline=False)
-    fig.update_xaxes(title="Jahr", dtick=5)
+    years_all = [int(y) for y in views.path(first, variable, district)["year"]]
+    fig.update_xaxes(title="Jahr", dtick=5, range=[years_all[0] - 0.5, years_all[-1] + 0.8])  # the last year's tick whole
     fig.update_layout(hovermode="closest", legend=dict(orientation="h", yanchor="top", y=-0.18, x=0, xanchor="left"),
                       margin=dict(b=10))
     return fig
@@ -485,8 +523,9 @@ def _short(label: str, width: int = 38) -> str:
 
 
 def district_comparison(runs: dict[str, xr.Dataset], year: int, variable: str = "employment",
-                        relative: bool = False) -> go.Figure:
-    """Grouped bars: change per district against the base year, one colour per scenario."""
+                        relative: bool = False, colors: dict[str, str] | None = None) -> go.Figure:
+    """Grouped bars: change per district against the base year, one colour per scenario, with the
+    90 % interval as error bars (in persons or in per cent of the district's base-year level)."""
     fig = go.Figure()
     first = next(iter(runs.values()))
     base = int(first.attrs["base_year"])
@@ -494,13 +533,14 @@ def district_comparison(runs: dict[str, xr.Dataset], year: int, variable: str = 
     for i, (label, ds) in enumerate(runs.items()):
         df = views.change_by_district(ds, year, variable)
         banded = views.has_draws(ds)
-        y = df["relative"] * 100 if relative else df["change"]
+        scale = 100.0 / df["base"] if relative else 1.0
+        y = df["change"] * scale
         hover = [f"<b>{label}</b> – {n}<br>{signed(c)} ({fmt_pct(r, sign=True)})"
                  + (f"<br>90 %-Intervall: {fmt_int(a, sign=True)} bis {fmt_int(b, sign=True)}" if banded else "")
                  for n, c, r, a, b in zip(df["name"], df["change"], df["relative"], df["p05"], df["p95"], strict=True)]
-        err = dict(type="data", symmetric=False, visible=banded and not relative, color="#555", thickness=1,
-                   array=(df["p95"] - df["change"]).values, arrayminus=(df["change"] - df["p05"]).values)
-        fig.add_trace(go.Bar(x=df["name"], y=y, name=label, marker_color=PALETTE[i % len(PALETTE)], error_y=err,
+        err = dict(type="data", symmetric=False, visible=banded, color="#444", thickness=1.2,
+                   array=((df["p95"] - df["change"]) * scale).values, arrayminus=((df["change"] - df["p05"]) * scale).values)
+        fig.add_trace(go.Bar(x=df["name"], y=y, name=label, marker_color=_color_of(label, ds, colors), error_y=err,
                              customdata=np.asarray(hover, dtype=object).reshape(-1, 1),
                              hovertemplate="%{customdata[0]}<extra></extra>"))
     unit = "%" if relative else _unit(variable)
@@ -538,3 +578,51 @@ def update_figure(target, source: go.Figure) -> None:
         layout = source.layout.to_plotly_json()
         layout.pop("template", None)  # the same in every figure; comparing it costs time
         target.layout.update(layout, overwrite=True)
+
+
+def district_sectors(region: Region, district: str) -> go.Figure:
+    """Bars: base-year jobs per sector of one district, with the range of the estimate."""
+    df = views.district_sectors(region, district).sort_values("employment")
+    name = region.districts.set_index("district")["name_short"][district]
+    hover = [f"<b>{lb}</b><br>{fmt_persons(v)} ({fmt_pct(s)})<br>Spanne der Schätzung: {fmt_int(lo)} bis {fmt_int(hi)}"
+             for lb, v, s, lo, hi in zip(df["label"], df["employment"], df["share"], df["low"], df["high"], strict=True)]
+    fig = go.Figure(go.Bar(
+        x=df["employment"], y=[_short(lb) for lb in df["label"]], orientation="h",
+        marker_color=np.where(df["sector"] == "vehicles", DOWN, UP),
+        error_x=dict(type="data", symmetric=False, array=(df["high"] - df["employment"]).values,
+                     arrayminus=(df["employment"] - df["low"]).values, color="#444", thickness=1.2),
+        customdata=np.asarray(hover, dtype=object).reshape(-1, 1), hovertemplate="%{customdata[0]}<extra></extra>"))
+    style(fig, f"{name}: Beschäftigte nach Wirtschaftszweig {region.base_year} (mit Spanne der Schätzung)", height=460)
+    fig.update_xaxes(title="Beschäftigte", tickformat=",.0f")
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+def lever_boxes(ranges: dict[str, tuple[float, float, float, float]], title: str) -> go.Figure:
+    """Scenario discovery as boxes of lever ranges: per lever its whole range (grey) and the range
+    of the box (blue), in the lever's German label and units.
+
+    ``ranges`` maps a German label to ``(low, high, box_low, box_high, text)``: each lever is drawn
+    normalised to its own range (0 = its minimum, 100 = its maximum), the box's real values as text.
+    """
+    labels = list(ranges)
+    fig = go.Figure()
+    full_x, box_x, texts = [], [], []
+    for lb in labels:
+        lo, hi, a, b = ranges[lb][:4]
+        span = hi - lo if hi > lo else 1.0
+        full_x.append(100.0)
+        box_x.append((a - lo) / span * 100)
+        texts.append((b - a) / span * 100)
+    fig.add_trace(go.Bar(y=labels, x=full_x, orientation="h", marker_color="#d9d9d9", name="ganzer Bereich des Hebels",
+                         hoverinfo="skip"))
+    fig.add_trace(go.Bar(y=labels, x=texts, base=box_x, orientation="h", marker_color=UP, name="Bereich, der das Ziel meist erreicht",
+                         customdata=np.asarray([ranges[lb][4] if len(ranges[lb]) > 4 else "" for lb in labels],
+                                               dtype=object).reshape(-1, 1),
+                         text=[ranges[lb][4] if len(ranges[lb]) > 4 else "" for lb in labels], textposition="inside",
+                         insidetextanchor="middle", textfont=dict(color="white"),
+                         hovertemplate="%{customdata[0]}<extra></extra>"))
+    style(fig, title, height=120 + 60 * len(labels))
+    fig.update_layout(barmode="overlay", legend=dict(orientation="h", yanchor="top", y=-0.25, x=0, xanchor="left"))
+    fig.update_xaxes(title="Lage im Bereich des Hebels (0 = Minimum, 100 = Maximum)", range=[0, 100], tickformat=",.0f")
+    return fig

@@ -484,3 +484,151 @@ def dependence_table(region: Region) -> pd.DataFrame:
         "Anteil": [fmt_pct(v) for v in dep["share"]],
         "Anteil (Spanne)": [f"{fmt_pct(a)} bis {fmt_pct(b)}" for a, b in zip(dep["share_low"], dep["share_high"], strict=True)],
     })
+
+
+# ---------------------------------------------------------------------------------------
+# Kreisprofil
+
+
+def district_sectors(region: Region, district: str) -> pd.DataFrame:
+    """Base-year jobs per sector of one district [persons], with the estimate's range and the share [1]."""
+    emp = region.employment.sel(year=region.base_year, district=district)
+    labels = region.national.sectors.set_index("sector")["label_de"]
+    df = pd.DataFrame({"sector": region.sector_codes, "label": [labels[s] for s in region.sector_codes],
+                       "employment": emp["value"].sel(sector=region.sector_codes).values,
+                       "low": emp["low"].sel(sector=region.sector_codes).values,
+                       "high": emp["high"].sel(sector=region.sector_codes).values})
+    df["share"] = df["employment"] / df["employment"].sum()
+    return df
+
+
+def district_comparison_table(region: Region, ds: xr.Dataset, district: str, year: int) -> pd.DataFrame:
+    """The district against the region and Germany, German text: jobs, share of vehicle making
+    (with the estimate's range), the change over the observed years and the scenario's change
+    to ``year`` with its 90 % interval (Germany: observed only; the model has no national run here).
+    """
+    base = region.base_year
+    dep = automotive_dependence(region).set_index("district")
+    hist = region.employment["value"].sum("sector")
+    years = [int(y) for y in hist["year"].values]
+    first = years[0]
+    d_hist = hist.sel(district=district)
+    r_hist = hist.sum("district")
+    nat = region.national.employment
+    tot = nat.loc[nat["wz_group"] == "TOTAL"].set_index("year")["value"]
+    wz = region.employment_wz.sel(year=base)
+    d_c = float(wz.sel(district=district, wz_group="C") / wz.sel(district=district, wz_group="TOTAL"))
+    r_c = float(wz.sel(wz_group="C").sum() / wz.sel(wz_group="TOTAL").sum()) if not bool(
+        wz.sel(wz_group="C").isnull().any()) else np.nan
+    nb = nat.loc[nat["year"] == base].set_index("wz_group")["value"]
+    de_c = float(nb["C"] / nb["TOTAL"]) if "C" in nb and "TOTAL" in nb else np.nan
+    p_d = path(ds, "employment", district).set_index("year")
+    p_r = path(ds, "employment").set_index("year")
+    name = str(dep.loc[district, "name"])
+    region_name = region.name
+
+    def pct_change(series, a, b):
+        return float(series.sel(year=b) / series.sel(year=a) - 1) if hasattr(series, "sel") else float(series.loc[b] / series.loc[a] - 1)
+
+    veh_region = float(dep["vehicles"].sum() / dep["total"].sum())
+    rows = [
+        {"Kennzahl": f"Beschäftigte {base}", name: fmt_int(dep.loc[district, "total"]),
+         region_name: fmt_int(dep["total"].sum()), "Deutschland": fmt_int(tot.get(base, np.nan))},
+        {"Kennzahl": f"Anteil Fahrzeugbau {base} (Spanne der Schätzung)",
+         name: f"{fmt_pct(dep.loc[district, 'share'])} ({fmt_pct(dep.loc[district, 'share_low'])} bis "
+               f"{fmt_pct(dep.loc[district, 'share_high'])})",
+         region_name: fmt_pct(veh_region), "Deutschland": "–"},
+        {"Kennzahl": f"Anteil Verarbeitendes Gewerbe {base} (amtlich; – = geheim gehalten)",
+         name: fmt_pct(d_c), region_name: fmt_pct(r_c), "Deutschland": fmt_pct(de_c)},
+        {"Kennzahl": f"Veränderung {first}–{base} (beobachtet)", name: fmt_pct(pct_change(d_hist, first, base), sign=True),
+         region_name: fmt_pct(pct_change(r_hist, first, base), sign=True),
+         "Deutschland": fmt_pct(float(tot.loc[base] / tot.loc[first] - 1), sign=True) if first in tot and base in tot else "–"},
+        {"Kennzahl": f"Veränderung {base}–{year} im Szenario (90 %-Intervall)",
+         name: f"{fmt_pct(p_d.loc[year, 'median'] / p_d.loc[year, 'base'], sign=True)} "
+               f"({fmt_pct(p_d.loc[year, 'p05'] / p_d.loc[year, 'base'], sign=True)} bis "
+               f"{fmt_pct(p_d.loc[year, 'p95'] / p_d.loc[year, 'base'], sign=True)})",
+         region_name: f"{fmt_pct(p_r.loc[year, 'median'] / p_r.loc[year, 'base'], sign=True)} "
+                      f"({fmt_pct(p_r.loc[year, 'p05'] / p_r.loc[year, 'base'], sign=True)} bis "
+                      f"{fmt_pct(p_r.loc[year, 'p95'] / p_r.loc[year, 'base'], sign=True)})",
+         "Deutschland": "–"},
+    ]
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------
+# Investment and job-years of infrastructure and plant scenarios
+
+
+def infrastructure_investment(scenario, region: Region) -> pd.DataFrame:
+    """Investment and operation & maintenance of a scenario's infrastructure build-out per year
+    [EUR million], at the centre of every lever (a deterministic reading of the same inputs the
+    engine uses: capex per unit from the scenario, else from ``infrastructure_costs.csv``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, investment, operation`` [EUR million]; empty without infrastructure.
+    """
+    from .drivers import infrastructure as infra
+    from .scenario import value_of
+
+    cfg = getattr(scenario, "infrastructure", None)
+    years = np.arange(region.base_year, int(region.horizon) + 1) if hasattr(region, "horizon") else None
+    if cfg is None or years is None:
+        return pd.DataFrame(columns=["year", "investment", "operation"])
+    nat = region.national
+    items = nat.tables["infrastructure_items"].set_index("item")
+    costs = nat.tables["infrastructure_costs"].set_index("parameter")
+
+    def data_cost(item: str, kind: str) -> float:
+        par = items.loc[item, f"{kind}_parameter"] if item in items.index else None
+        if not isinstance(par, str) or par not in costs.index or np.isnan(costs.loc[par, "value"]):
+            return 0.0
+        return float(costs.loc[par, "value"]) / float(items.loc[item, f"{kind}_divisor"]) / 1e6
+
+    inv = np.zeros(len(years))
+    op = np.zeros(len(years))
+    for name, it in cfg.items.items():
+        capex = value_of(it.capex) / 1e6 if it.capex is not None else data_cost(name, "capex")
+        om = value_of(it.om) / 1e6 if it.om is not None else data_cost(name, "om")
+        for path in it.build_out.values():
+            stock = infra.cumulative(years, {y: np.array([value_of(x)]) for y, x in path.items()}, region.base_year)
+            i, o = infra.spending(stock, np.array([capex]), np.array([om]))
+            inv += i[0]
+            op += o[0]
+    return pd.DataFrame({"year": years, "investment": inv, "operation": op})
+
+
+def investment_summary(scenario, baseline, region: Region) -> pd.DataFrame | None:
+    """Investment [EUR million], job-years [person-years] and job-years per EUR million of a
+    scenario against the baseline, direct (infrastructure or projects), indirect and induced.
+
+    From deterministic runs of both scenarios (the centre of every lever): the job-years are the
+    sums over the years after the base year of the differences of each driver's change. ``None``
+    when the scenario differs from the baseline neither in infrastructure nor in projects.
+    """
+    from .engine import run
+
+    a, b = run(scenario, region=region), run(baseline, region=region)
+    base = region.base_year
+    d = (a["employment_change"] - b["employment_change"]).sum(["district", "sector"])
+    d = d.sel(year=d["year"] > base)
+    drivers = [str(x) for x in d["driver"].values]
+    direct = sum(float(d.sel(driver=k).sum()) for k in ("infrastructure", "projects") if k in drivers)
+    if abs(direct) < 0.5:
+        return None
+    indirect = float(d.sel(driver="indirect").sum()) if "indirect" in drivers else 0.0
+    induced = float(d.sel(driver="induced").sum()) if "induced" in drivers else 0.0
+    inv = infrastructure_investment(scenario, region)
+    inv_b = infrastructure_investment(baseline, region)
+    total_inv = float(inv["investment"].sum()) - (float(inv_b["investment"].sum()) if len(inv_b) else 0.0)
+    last = int(d["year"].values[-1])
+    rows = []
+    for label, v in (("direkt", direct), ("indirekt (Zulieferer)", indirect), ("induziert (Konsum)", induced),
+                     ("zusammen", direct + indirect + induced)):
+        rows.append({"Wirkung": label, f"Personenjahre {base + 1}–{last}": fmt_int(v),
+                     "je Mio. € Investition": fmt_num(v / total_inv, 1) if total_inv > 0.5 else "–"})
+    df = pd.DataFrame(rows)
+    df.attrs["investment"] = total_inv
+    df.attrs["job_years"] = direct + indirect + induced
+    return df

@@ -192,11 +192,24 @@ def test_explorer_callbacks(monkeypatch, tmp_path):
     assert "Beschäftigte" in app.summary.value
     app.year.value = 2030
     assert "2030" in app.figs["map"].layout.title.text
-    monkeypatch.setattr(ex, "SCENARIOS", tmp_path / "scenarios")
-    app.name.value = "Test Variante"
-    monkeypatch.setattr(ex, "save_scenario", lambda s, n, title=None: ex.__dict__["atomic_text"](
-        tmp_path / "x.yaml", s.to_yaml()))
+    import shutil
+
+    root = tmp_path / "scenarios"
+    shutil.copytree(REPO / "scenarios" / "son", root / "son")
+    monkeypatch.setattr(ex, "SCENARIOS", root)
+    app.name.value = "Ökologische Wende"
+    app.description.value = "Schneller, mit mehr Qualifizierung."
     app._on_save(None)
+    assert "Gespeichert" in app.message.value
+    saved = root / "user" / "son" / "oekologische_wende.yaml"
+    assert saved.exists()
+    assert str(saved) in [p for _, p in app.scenario_dd.options]  # the list is refreshed at once
+    assert "Ökologische Wende (eigene Variante)" in [t for t, _ in app.scenario_dd.options]  # Unicode title kept
+    sc = rm.Scenario.from_file(saved)
+    assert sc.title.de == "Ökologische Wende" and sc.narrative.de == "Schneller, mit mehr Qualifizierung."
+    app._on_save(None)  # the same name again: a warning, nothing overwritten silently
+    assert "Überschreiben" in app.message.value and app.overwrite_btn.layout.display == "flex"
+    app._on_overwrite(None)
     assert "Gespeichert" in app.message.value
     app._on_excel(None)
     assert "base64," in app.download.value
@@ -424,7 +437,7 @@ def test_requalification_view_is_german_and_adds_up():
     state = ex.load_state("son", REPO / "scenarios/son/vw_agreement.yaml")
     state.year = 2035
     text = ex.requalification_html(state)
-    assert "Qualifizierungsbedarf 2024–2035" in text and "Maschinen- und Fahrzeugtechnikberufe" in text
+    assert f"Qualifizierungsbedarf {state.region.base_year}–2035" in text and "Maschinen- und Fahrzeugtechnikberufe" in text
     assert "requalification" not in text and "jobs_lost" not in text  # no raw variable names
     table = requalification_table(ex.run(state.tweaked, region=state.region), state.region, state.tweaked.labour, 2035)
     need = int(round(table["requalification"].sum()))
@@ -458,3 +471,56 @@ def test_live_figure_sends_the_figure_after_every_batch(monkeypatch):
     monkeypatch.delenv(serve.ESM_ENV)
     fw, same = explorer_ui.figure_widget(go.Figure(go.Bar(y=[1, 2])), {"locale": "de"})
     assert isinstance(fw, go.FigureWidget) and fw is same  # JupyterLab and nbval: plotly's own widget
+
+
+# -- same draws (common random numbers), issue 20 ----------------------------------------
+
+def test_unchanged_lever_has_exactly_zero_effect():
+    state = ex.load_state("son", REPO / "scenarios/son/baseline.yaml")
+    lever = next(lv_ for lv_ in lv.levers(state.scenario) if lv_.key == "bev_intensity")
+    ex.retweak(state, {"bev_intensity": lever.read(state.scenario)}, None)
+    eff = ex.effect_table(state)
+    assert (eff[["p05", "median", "p95"]].values == 0).all()
+    ex.retweak(state, {}, None, force=True)  # recomputed, not the same object: still exactly 0 (same draws)
+    assert state.results is not state.reference
+    assert (ex.effect_table(state)[["p05", "median", "p95"]].values == 0).all()
+    assert "Effekt Ihrer Änderung: <b>0</b>" in ex.summary_html(state)
+
+
+def test_one_step_shows_only_its_own_effect():
+    """One step of a lever: the effect on the same draws is close to the deterministic effect of
+    that step, never the noise of other draws (+4,482 where the lever gave +547, issue 20)."""
+    state = ex.load_state("son", REPO / "scenarios/son/baseline.yaml")
+    lever = next(lv_ for lv_ in lv.levers(state.scenario) if lv_.key == "bev_intensity")
+    v = lever.read(state.scenario) + lever.step
+    ex.retweak(state, {"bev_intensity": v}, None)
+    eff = ex.effect_table(state).set_index("year").loc[2035]
+    det = (rm.run(lv.apply(state.scenario, {"bev_intensity": v}), region=state.region)["employment"].sum()
+           - 0)
+    det_ref = rm.run(state.scenario, region=state.region)
+    det = float(rm.run(lv.apply(state.scenario, {"bev_intensity": v}), region=state.region)["employment"]
+                .sel(year=2035).sum() - det_ref["employment"].sel(year=2035).sum())
+    assert det > 0 and eff["p05"] > 0
+    assert abs(eff["median"] - det) < 0.5 * det  # its own effect, not the change of draws (±thousands)
+    assert eff["p95"] - eff["p05"] < det  # the band of the effect is narrow: same draws
+
+
+def test_infrastructure_lever_moves_nothing_where_infrastructure_adds_nothing():
+    state = ex.load_state("son", REPO / "scenarios/son/infrastructure.yaml")
+    ex.retweak(state, {"infrastructure": 2.0}, None)
+    det = rm.run(state.tweaked, region=state.region)["employment_change"].sel(driver="infrastructure").sum(
+        ["district", "sector"]).to_pandas()
+    eff = ex.effect_table(state).set_index("year")
+    zero_years = [y for y, v in det.items() if v == 0 and y > state.region.base_year]
+    for y in zero_years:
+        assert eff.loc[y, "median"] == 0, y
+    assert (eff["median"] != 0).any()
+
+
+def test_reference_can_be_another_scenario():
+    state = ex.load_state("son", REPO / "scenarios/son/powerco.yaml")
+    ex.set_reference(state, REPO / "scenarios/son/baseline.yaml")
+    ex.retweak(state, {}, None, force=True)
+    eff = ex.effect_table(state).set_index("year")
+    assert eff.loc[2035, "median"] > 0  # PowerCo adds jobs against the baseline
+    assert "Basisszenario" in ex.reference_label(state) or state.reference_title in ex.reference_label(state)

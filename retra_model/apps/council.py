@@ -20,6 +20,7 @@ import logging
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -115,6 +116,90 @@ def full_ensemble(scenario: Scenario, ds: xr.Dataset, region) -> xr.Dataset:
     return run(scenario, draws=int(ds.attrs.get("draws", DRAWS)), seed=scenario.seed, region=region)
 
 
+DIFF_DRAWS = 200
+"""Draws behind the Kreis × Szenario table: every curated scenario and the baseline on the same
+draws (common random numbers), so that a difference holds only what the scenario changes."""
+
+
+@functools.lru_cache(maxsize=4)
+def differences(region: str, draws: int = DIFF_DRAWS) -> dict:
+    """Each curated scenario minus the baseline, draw by draw, per district (and the region) and year.
+
+    All scenarios run with the baseline's seed and ``draws`` draws, so each lever keeps its
+    random stream; the 90 % interval is that of the difference itself (not of two separate
+    ensembles). Computed once per process (the pre-run pages of ``retra apps`` pay it before
+    anyone looks).
+
+    Returns
+    -------
+    dict
+        ``titles`` and ``ids`` of the scenarios; ``areas`` (district codes, then the region),
+        ``names``; ``years``; per variable (``employment`` [persons], ``gva`` [EUR million]) an
+        array ``(scenario, 3, area, year)`` of the 5 %, 50 % and 95 % quantiles of the
+        difference, and ``<variable>_base`` ``(area,)`` the baseline's median base-year level.
+    """
+    from ..engine import run
+    from .explorer import totals
+
+    reg = load_region(region)
+    scenarios = [(t, sc) for t, (sc, _) in ensembles(region).items()]  # parsed once (YAML costs ~0.2 s a file)
+    base_sc = next(sc for _, sc in scenarios if sc.name == "baseline")
+    ref = totals(run(base_sc, draws=draws, seed=base_sc.seed, region=reg))
+    out = {"titles": [t for t, _ in scenarios], "ids": [sc.name for _, sc in scenarios]}
+    tots = [ref if sc.name == "baseline" else totals(run(sc, draws=draws, seed=base_sc.seed, region=reg))
+            for _, sc in scenarios]
+    years = [int(y) for y in ref["years"]]
+    base = reg.base_year
+    ib = years.index(base)
+    for var in ("employment", "gva"):
+        out[var] = np.stack([np.quantile(t[var] - ref[var], [0.05, 0.5, 0.95], axis=0) for t in tots])
+        out[f"{var}_base"] = np.median(ref[var][:, :, ib], axis=0)
+    out["years"] = years
+    out["areas"] = [*reg.district_codes, reg.id]
+    names = reg.districts.set_index("district")["name_short"]
+    out["names"] = [*(str(names[d]) for d in reg.district_codes), reg.name]
+    out["base_year"] = base
+    out["draws"] = draws
+    return out
+
+
+def difference_table(diff: dict, year: int, variable: str = "employment", relative: bool = False,
+                     sort_by: str | None = None) -> pd.DataFrame:
+    """Kreis × Szenario: the difference to the baseline in ``year`` with its 90 % interval, German text.
+
+    ``sort_by`` (a scenario's title) ranks the districts by that scenario's median difference,
+    largest loss first (the region's row stays last); by default the districts keep their order.
+    The numeric medians travel in ``attrs["medians"]`` (for tests and sorting).
+    """
+    iy = diff["years"].index(year)
+    fmt = fmt_int if variable == "employment" else (lambda x, sign=False: fmt_num(x, 1, sign=sign))
+    cols = [(i, t) for i, (t, sid) in enumerate(zip(diff["titles"], diff["ids"], strict=True)) if sid != "baseline"]
+    base = diff[f"{variable}_base"]
+    rows, medians = [], []
+    for a, name in enumerate(diff["names"]):
+        row = {"Kreis": name}
+        med = {}
+        for i, t in cols:
+            q = diff[variable][i, :, a, iy]
+            if relative:
+                q = q / base[a]
+                row[t] = f"{fmt_pct(q[1], sign=True)} ({fmt_pct(q[0], sign=True)} bis {fmt_pct(q[2], sign=True)})"
+            else:
+                row[t] = f"{fmt(q[1], sign=True)} ({fmt(q[0], sign=True)} bis {fmt(q[2], sign=True)})"
+            med[t] = float(q[1])
+        rows.append(row)
+        medians.append(med)
+    df = pd.DataFrame(rows)
+    m = pd.DataFrame(medians)
+    order = list(range(len(df) - 1))
+    if sort_by is not None and sort_by in m:
+        order = sorted(order, key=lambda k: m.loc[k, sort_by])
+    order.append(len(df) - 1)
+    df = df.iloc[order].reset_index(drop=True)
+    df.attrs["medians"] = m.iloc[order].reset_index(drop=True)
+    return df
+
+
 def region_table(runs: dict[str, xr.Dataset], years: tuple[int, ...] = KEY_YEARS) -> pd.DataFrame:
     """One row per scenario: jobs and GVA of the region against the base year, German text."""
     rows = []
@@ -133,7 +218,28 @@ def region_table(runs: dict[str, xr.Dataset], years: tuple[int, ...] = KEY_YEARS
     return pd.DataFrame(rows)
 
 
-def html_table(df: pd.DataFrame, highlight_last: bool = False) -> str:
+def investment_html(scenario: Scenario, region) -> str:
+    """Investment, job-years and job-years per EUR million of an infrastructure or plant scenario
+    against the baseline (:func:`retra_model.views.investment_summary`), German; empty otherwise."""
+    if scenario.name == "baseline":
+        return ""
+    try:
+        base = Scenario.from_file(SCENARIOS / region.id / "baseline.yaml")
+        table = views.investment_summary(scenario, base, region)
+    except Exception:  # noqa: BLE001 - optional context: never fail the page for it
+        log.exception("retra apps: investment summary of %s failed", scenario.name)
+        return ""
+    if table is None:
+        return ""
+    inv = table.attrs["investment"]
+    head = (f"Investition {fmt_num(inv, 0)} Mio. € (Summe aller Jahre, Mitte der Annahmen)" if inv > 0.5
+            else "Die Investitionssumme ist in den Annahmen dieses Szenarios nicht angegeben")
+    return (f"<div class='retra-invest' style='margin:8px 0'><b>Investition und Beschäftigung gegenüber dem "
+            f"Basisszenario.</b> {head}. Personenjahre = Arbeitsplätze × Jahre, summiert über alle Jahre "
+            "(Mitte der Annahmen).</div>" + html_table(table, css_class="retra-invest-table"))
+
+
+def html_table(df: pd.DataFrame, highlight_last: bool = False, css_class: str = "") -> str:
     """A plain, readable HTML table (no index, no ids: stable in tests and notebooks)."""
     head = "".join(f"<th style='text-align:right;padding:4px 8px;border-bottom:2px solid #999'>{html.escape(str(c))}</th>"
                    for c in df.columns)
@@ -144,7 +250,7 @@ def html_table(df: pd.DataFrame, highlight_last: bool = False) -> str:
             f"<td style='text-align:{'left' if j == 0 else 'right'};padding:3px 8px;{bold}'>{html.escape(str(v))}</td>"
             for j, v in enumerate(row))
         body.append(f"<tr style='background:{'#f6f8fa' if i % 2 else 'white'}'>{cells}</tr>")
-    return (f"<div style='overflow-x:auto'><table style='border-collapse:collapse;font-size:13px'>"
+    return (f"<div style='overflow-x:auto'><table class='retra-table {css_class}' style='border-collapse:collapse;font-size:13px'>"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
 
 
@@ -184,6 +290,24 @@ def _sources(scenario: Scenario, driver: str) -> list[str]:
     if not refs and any("assumption" in t for t in texts):
         refs = ["Annahme des retra-Teams"]
     return refs
+
+
+BACKTEST_COVERAGE = {"son": (0.25, 0.375), "swsn": (0.733, 1.0)}
+"""Share of districts whose observed jobs lay inside the model's 90 % band in the backtests from
+2017 and 2018 (horizons 2018–2020, default variant; ``notebooks/05_validation.ipynb``,
+``coverage_summary(suite, by=("variant", "region", "base_year"))``). Update when the notebook changes."""
+
+
+def band_caveat(region: str) -> str:
+    """What the bands include, what not, and how often they held in the backtests (German)."""
+    text = ("Das Band zeigt nur, wie weit das Modell streut, wenn die unsicheren Annahmen variieren (Tempo der "
+            "Elektrifizierung, Arbeitsaufwand der E-Antriebe, Produktivität, Datenspannen); Politikwechsel, "
+            "Werksentscheidungen oder eine ganz andere Entwicklung enthält es nicht. Es ist keine Wahrscheinlichkeit.")
+    cov = BACKTEST_COVERAGE.get(region)
+    if cov:
+        text += (f" In Rückrechnungen der Jahre 2018–2020 lagen nur {fmt_pct(cov[0], 0)} bis {fmt_pct(cov[1], 0)} "
+                 "der Kreise im 90 %-Band.")
+    return text
 
 
 def chances_and_risks(scenario: Scenario, ds: xr.Dataset, year: int = 2035) -> list[dict]:
@@ -249,10 +373,9 @@ def chances_and_risks(scenario: Scenario, ds: xr.Dataset, year: int = 2035) -> l
     p = views.path(ds).set_index("year").loc[year]
     if views.has_draws(ds):
         items.append({"kind": "Risiko", "text": (
-            f"Die Unsicherheit ist groß: für die ganze Region liegt die Veränderung bis {year} mit 90 % "
-            f"Wahrscheinlichkeit zwischen {fmt_int(round_to(p['p05']), sign=True)} und {fmt_int(round_to(p['p95']), sign=True)} "
-            f"Arbeitsplätzen (Median {fmt_int(round_to(p['median']), sign=True)}) – je nach Tempo der Elektrifizierung, "
-            "Arbeitsaufwand der E-Antriebe und Produktivität."),
+            f"Die Unsicherheit ist groß: für die ganze Region reicht das 90 %-Band der Veränderung bis {year} von "
+            f"{fmt_int(round_to(p['p05']), sign=True)} bis {fmt_int(round_to(p['p95']), sign=True)} Arbeitsplätzen "
+            f"(Median {fmt_int(round_to(p['median']), sign=True)}). " + band_caveat(str(ds.attrs.get("region", "")))),
             "sources": _sources(scenario, "electrification")})
     return items
 

@@ -31,6 +31,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -42,6 +43,9 @@ from ..regions import Region, known_regions, load_region
 from ..scenario import Scenario
 from . import levers as lv
 from .format import fmt_int, fmt_num, fmt_pct
+
+KEY_YEARS = (2030, 2035, 2045)
+"""The years of the summary lines (the chosen year is added)."""
 
 DRAWS = 100
 """Draws of the live ensemble behind the bands of a moved scenario (seeded: the same levers
@@ -163,29 +167,71 @@ def user_folder(region: str, root: Path = SCENARIOS) -> Path:
     return root / "user" / region
 
 
-def save_scenario(scenario: Scenario, name: str, title: str | None = None, root: Path = SCENARIOS) -> Path:
-    """Write a tweaked scenario as a self-contained YAML file into the user folder.
+class SaveExists(SaveError):
+    """A user scenario of that file name exists; saving again with ``overwrite=True`` replaces it."""
 
-    The file carries the scenario's narrative, a German and English title (``title`` or the
-    name) and every lever; ``retra validate`` accepts it. Names are sanitised
-    (:func:`sanitize_name`); the file must stay inside ``scenarios/user/<region>/``, be
-    at most :data:`MAX_BYTES` long, and the folder may hold at most :data:`MAX_FILES` files.
-    An existing file of the same name in the user folder is replaced.
+    def __init__(self, path: Path, title: str):
+        self.path = path
+        super().__init__(f"Es gibt schon eine eigene Variante „{title}“ (Datei {path.name}). "
+                         "Zum Ersetzen bitte „Überschreiben“ wählen, sonst einen anderen Namen.")
+
+
+def file_stem(title: str) -> str:
+    """The file name (without ``.yaml``) for a title: :func:`sanitize_name`, or — when nothing of
+    the title is left in ``[a-z0-9]`` (Cyrillic, emoji…) — ``variante_`` and a short hash, so
+    that the title itself (kept inside the file) may be any Unicode.
+
+    >>> file_stem("Ökologische Wende")
+    'oekologische_wende'
+    >>> file_stem("Завод").startswith("variante_")
+    True
     """
-    stem = sanitize_name(name)
-    folder = user_folder(scenario.region, root).resolve()
+    try:
+        return sanitize_name(title)
+    except SaveError:
+        text = unicodedata.normalize("NFKC", str(title)).strip()
+        if not any(ch.isalnum() for ch in text):
+            raise
+        import zlib
+
+        return f"variante_{zlib.crc32(text.encode('utf-8')):08x}"
+
+
+def _user_target(region: str, stem: str, root: Path) -> tuple[Path, Path]:
+    folder = user_folder(region, root).resolve()
     if not folder.is_relative_to(Path(root).resolve()):  # a symlinked user folder
         raise SaveError("Der Ordner für eigene Varianten ist nicht zulässig.")
     target = (folder / f"{stem}.yaml").resolve()
     if target.parent != folder:  # a symlink in the folder pointing elsewhere
         raise SaveError("Dieser Name ist nicht erlaubt.")
+    return folder, target
+
+
+def save_scenario(scenario: Scenario, name: str, title: str | None = None, root: Path = SCENARIOS, *,
+                  description: str = "", overwrite: bool = True) -> Path:
+    """Write a tweaked scenario as a self-contained YAML file into the user folder.
+
+    The file carries the title as typed (any Unicode, at most 80 characters; German and
+    English), the description (``narrative``; the scenario's own narrative if empty) and every
+    lever; ``retra validate`` accepts it. The file name is :func:`file_stem` of ``name``; the
+    file must stay inside ``scenarios/user/<region>/``, be at most :data:`MAX_BYTES` long, and
+    the folder may hold at most :data:`MAX_FILES` files. An existing file of the same name is
+    replaced only with ``overwrite`` (else :class:`SaveExists`).
+    """
+    stem = file_stem(name)
+    folder, target = _user_target(scenario.region, stem, root)
+    label = (title or name).strip()[:80] or stem
+    if target.exists() and not overwrite:
+        raise SaveExists(target, label)
     existing = list(folder.glob("*.yaml")) if folder.exists() else []
     if not target.exists() and len(existing) >= MAX_FILES:
         raise SaveError(f"Der Ordner für eigene Varianten ist voll ({MAX_FILES} Dateien). "
                         "Bitte löschen Sie alte Varianten.")
-    label = (title or name).strip()[:80] or stem
     data = scenario.to_dict()
     data["title"] = {"de": label, "en": label}
+    desc = str(description or "").strip()[:2000]
+    if desc:
+        data["narrative"] = {"de": desc, "en": desc}
     text = ("# Saved by the Szenario-Explorer; check with: retra validate "
             f"scenarios/user/{scenario.region}/{stem}.yaml\n")
     checked = Scenario.from_dict(data, name=stem, context=scenario._context)
@@ -193,6 +239,34 @@ def save_scenario(scenario: Scenario, name: str, title: str | None = None, root:
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise SaveError("Das Szenario ist zu groß zum Speichern.")
     return atomic_text(target, text)
+
+
+def _own(path: Path, region: str, root: Path) -> Path:
+    """``path`` if it is a user scenario of ``region`` (never a curated one), else :class:`SaveError`."""
+    folder = user_folder(region, root).resolve()
+    path = Path(path).resolve()
+    if path.parent != folder or path.suffix != ".yaml" or not path.exists():
+        raise SaveError("Nur eigene Varianten lassen sich umbenennen oder löschen.")
+    return path
+
+
+def rename_scenario(path: Path, title: str, region: str, root: Path = SCENARIOS) -> Path:
+    """Give a user scenario a new title (and the file the matching name); refuses to replace another."""
+    path = _own(path, region, root)
+    sc = Scenario.from_file(path)
+    stem = file_stem(title)
+    _, target = _user_target(region, stem, root)
+    if target.exists() and target != path:
+        raise SaveExists(target, title.strip()[:80])
+    new = save_scenario(sc, title, title=title, root=root, overwrite=True)
+    if new != path:
+        path.unlink()
+    return new
+
+
+def delete_scenario(path: Path, region: str, root: Path = SCENARIOS) -> None:
+    """Delete a user scenario (only inside ``scenarios/user/<region>/``)."""
+    _own(path, region, root).unlink()
 
 
 # ---------------------------------------------------------------------------------------
@@ -213,6 +287,37 @@ def excel_bytes(ds: xr.Dataset, region: Region, extra: dict[str, pd.DataFrame] |
     return buf.getvalue()
 
 
+def variant_sheet(state: State, title: str) -> pd.DataFrame:
+    """The variant as an Excel sheet: its name, what it is based on, the reference, and every
+    lever with the variant's and the scenario's value (German text)."""
+    rows = [{"Angabe": "Name der Variante", "Variante": title, "Szenario wie gespeichert": state.scenario.title.de},
+            {"Angabe": "Vergleich", "Variante": state.reference_title, "Szenario wie gespeichert": ""}]
+    for lever in lv.levers(state.scenario):
+        rows.append({"Angabe": lv.display_label(lever),
+                     "Variante": lv.readout(lever, lever.read(state.tweaked)) if lever.key != "infrastructure"
+                     else lv.readout(lever, _infra_factor(state)),
+                     "Szenario wie gespeichert": lv.readout(lever, lever.read(state.scenario))})
+    for pid, pr in state.tweaked.projects.items():
+        orig = state.scenario.projects[pid]
+        rows.append({"Angabe": f"Projekt: {pr.label.de}", "Variante": "an" if pr.enabled else "aus",
+                     "Szenario wie gespeichert": "an" if orig.enabled else "aus"})
+    return pd.DataFrame(rows)
+
+
+def _infra_factor(state: State) -> float:
+    a, b = lv._infrastructure_units(state.tweaked), lv._infrastructure_units(state.scenario)
+    return a / b if b > 0 else 1.0
+
+
+def variant_excel(state: State, title: str) -> bytes:
+    """Excel of what the page shows: the variant (named ``title``, its lever values on a sheet
+    of their own) or, unchanged, the scenario as saved."""
+    changed = state.tweaked is not state.scenario
+    sc = state.tweaked.replace({"title": {"de": title, "en": title}}) if changed else state.tweaked
+    full = run(sc, draws=DRAWS, seed=state.seed, region=state.region) if changed else full_results(state)
+    return excel_bytes(full, state.region, {"Variante und Hebel": variant_sheet(state, title)})
+
+
 def download_link(data: bytes, filename: str, label: str, mime: str = XLSX) -> str:
     """An HTML link that downloads ``data`` (base64 in the link: no server route needed)."""
     b64 = base64.b64encode(data).decode("ascii")
@@ -224,90 +329,162 @@ def download_link(data: bytes, filename: str, label: str, mime: str = XLSX) -> s
 # The app
 
 
+def totals(ds: xr.Dataset) -> dict[str, np.ndarray]:
+    """Per draw, district (and the region, last) and year: the sum over sectors of ``employment``
+    [persons] and ``gva`` [EUR million], the arrays behind :func:`effect`."""
+    out = {}
+    for var in ("employment", "gva"):
+        a = ds[var].sum("sector").transpose(*(("draw",) if "draw" in ds.dims else ()), "district", "year").values
+        a = a if "draw" in ds.dims else a[None]
+        out[var] = np.concatenate([a, a.sum(axis=1, keepdims=True)], axis=1)  # draw, area, year
+    out["years"] = ds["year"].values
+    return out
+
+
+def effect(variant: dict[str, np.ndarray], reference: dict[str, np.ndarray], years, variable: str = "employment",
+           area: int = -1) -> pd.DataFrame:
+    """The effect of a change: variant minus reference, draw by draw, then summarised.
+
+    Both must be evaluated on the same draws (common random numbers: the same seed and number
+    of draws; the engine draws each lever from a stream of its own), so that the difference
+    holds only what was changed; an unchanged scenario gives exactly 0.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, median, p05, p95`` of the difference [unit of ``variable``], for the area at
+        position ``area`` (default the region).
+    """
+    d = variant[variable][:, area, :] - reference[variable][:, area, :]
+    q = np.quantile(d, [0.05, 0.5, 0.95], axis=0)
+    return pd.DataFrame({"year": np.asarray(years), "p05": q[0], "median": q[1], "p95": q[2]})
+
+
 @dataclass
 class State:
-    """What the explorer shows: the chosen scenario, the tweaked one and their reduced ensembles."""
+    """What the explorer shows: the chosen scenario, the tweaked one, the reference and their ensembles.
+
+    The variant and the reference are always evaluated on the same :data:`DRAWS` draws (same
+    seed, same streams: common random numbers), so the difference between them is the effect
+    of the change alone — exactly 0 while nothing is changed.
+    """
 
     region: Region
     scenario: Scenario
     tweaked: Scenario
     reference: xr.Dataset
-    """The scenario as saved: its cached (or live) ensemble, reduced (:func:`views.summarise_ensemble`)."""
+    """The reference (the scenario as saved, or another one chosen), reduced (:func:`views.summarise_ensemble`)."""
     results: xr.Dataset
     """The tweaked scenario's ensemble, reduced."""
     year: int = 2035
     relative: bool = True
     timings: dict = field(default_factory=dict)
     full: xr.Dataset | None = None
-    """The draws behind ``results`` where they were computed here (for the Excel download)."""
+    """The draws behind ``results`` (for the Excel download)."""
     notice: str = ""
-    """German notice when the scenario's cache was missing or stale."""
+    """German notice (kept for callers; the explorer computes every ensemble live)."""
+    reference_scenario: Scenario | None = None
+    reference_title: str = ""
+    ref_totals: dict = field(default_factory=dict)
+    var_totals: dict = field(default_factory=dict)
+    seed: int = 0
+    """Seed of both ensembles (the chosen scenario's)."""
 
 
-def reference(scenario: Scenario, region: Region) -> tuple[xr.Dataset, xr.Dataset | None, str]:
-    """The reduced ensemble of a scenario as saved: from the cache for a curated scenario, else
-    (a user's own scenario, or a stale cache) computed live — with the draws and a notice."""
-    from ..uncertainty.ensemble import cache_path, load_cached
-
-    try:
-        return load_cached(scenario, region=region), None, ""
-    except CacheError:
-        full = compute(scenario, region)
-        notice = "" if cache_path(scenario) is None else (
-            "Für dieses Szenario lagen keine aktuellen vorberechneten Ergebnisse vor; sie wurden eben neu "
-            f"berechnet ({DRAWS} Ziehungen).")
-        return views.summarise_ensemble(full), full, notice
+def reference_run(scenario: Scenario, region: Region, seed: int) -> tuple[xr.Dataset, xr.Dataset, dict]:
+    """The reference's :data:`DRAWS` draws on ``seed``: the draws, their summary and :func:`totals`."""
+    full = run(scenario, draws=DRAWS, seed=seed, region=region)
+    return full, views.summarise_ensemble(full), totals(full)
 
 
-def load_state(region_id: str, path: Path) -> State:
-    """Load a scenario and its reference ensemble (the scenario as saved)."""
+def load_state(region_id: str, path: Path, reference_path: Path | None = None) -> State:
+    """Load a scenario and its reference (by default the scenario as saved) on the same draws."""
     region = load_region(region_id)
     scenario = Scenario.from_file(path)
-    ref, full, notice = reference(scenario, region)
-    return State(region, scenario, scenario, ref, ref, full=full, notice=notice)
+    same = reference_path is None or Path(reference_path).resolve() == Path(path).resolve()
+    ref_sc = scenario if same else Scenario.from_file(reference_path)
+    full, ref, tot = reference_run(ref_sc, region, scenario.seed)
+    state = State(region, scenario, scenario, ref, ref, full=full, reference_scenario=ref_sc,
+                  reference_title=ref_sc.title.de, ref_totals=tot, var_totals=tot, seed=scenario.seed)
+    if not same:
+        retweak(state, {}, None, force=True)
+    return state
 
 
-def retweak(state: State, values: dict[str, float], projects: dict[str, tuple[bool, float]] | None) -> State:
-    """Apply the levers and rerun: the callback behind every slider."""
+def set_reference(state: State, path: Path) -> State:
+    """Compare with another (curated or saved) scenario, on the same draws as the variant."""
+    ref_sc = Scenario.from_file(path)
+    if ref_sc.region != state.scenario.region:
+        raise SaveError("Das Vergleichsszenario gehört zu einer anderen Region.")
+    full, ref, tot = reference_run(ref_sc, state.region, state.seed)
+    state.reference_scenario, state.reference_title = ref_sc, ref_sc.title.de
+    state.reference, state.ref_totals = ref, tot
+    if state.tweaked is state.scenario and ref_sc.digest() == state.scenario.digest():
+        state.results, state.var_totals, state.full = ref, tot, full
+    return state
+
+
+def retweak(state: State, values: dict[str, float], projects: dict[str, tuple[bool, float]] | None,
+            force: bool = False) -> State:
+    """Apply the levers and rerun on the reference's draws: the callback behind every slider."""
     t0 = time.perf_counter()
     tweaked = lv.apply(state.scenario, values, projects)
-    if tweaked is state.scenario:
-        full, results = (state.full if state.results is state.reference else None), state.reference
+    same_as_ref = (tweaked is state.scenario and state.reference_scenario is not None
+                   and state.reference_scenario.digest() == state.scenario.digest())
+    if same_as_ref and not force:
+        results, tot, full = state.reference, state.ref_totals, None
     else:
-        full = compute(tweaked, state.region)
+        full = run(tweaked, draws=DRAWS, seed=state.seed, region=state.region)
         state.timings["run"] = time.perf_counter() - t0
-        results = views.summarise_ensemble(full)
-    state.tweaked, state.full, state.results = tweaked, full, results
+        results, tot = views.summarise_ensemble(full), totals(full)
+    state.tweaked, state.full, state.results, state.var_totals = tweaked, full, results, tot
     state.timings["compute"] = time.perf_counter() - t0
     return state
 
 
 def full_results(state: State) -> xr.Dataset:
-    """The draws behind the shown results (recomputed if only the reduced cache was read:
-    the same scenario, seed and number of draws give the same numbers)."""
+    """The draws behind the shown results (recomputed if they were not kept: the same scenario,
+    seed and number of draws give the same numbers)."""
     if state.full is None:
-        state.full = run(state.tweaked, draws=int(state.results.attrs.get("draws", DRAWS)),
-                         seed=state.tweaked.seed, region=state.region)
+        state.full = run(state.tweaked, draws=DRAWS, seed=state.seed, region=state.region)
     return state.full
 
 
-VARIANT, SAVED = "Ihre Variante", "Szenario wie gespeichert"
+def effect_table(state: State, variable: str = "employment", district: str | None = None) -> pd.DataFrame:
+    """:func:`effect` of the variant against the reference for the region or one district."""
+    area = -1 if district is None else [str(d) for d in state.region.district_codes].index(district)
+    return effect(state.var_totals, state.ref_totals, state.results["year"].values, variable, area)
+
+
+VARIANT = "Ihre Variante"
+
+
+def reference_label(state: State) -> str:
+    """The reference's name in legends: „Vergleich: <title>“."""
+    return f"Vergleich: {state.reference_title or state.scenario.title.de}"
+
+
+def build_figures_paths(state: State) -> dict:
+    """The two path figures (variant and reference, each in its colour, bands labelled)."""
+    ref = reference_label(state)
+    runs = {VARIANT: state.results, ref: state.reference}
+    colors = {VARIANT: figures.VARIANT_COLOR,
+              ref: figures.scenario_color(state.reference_scenario.name if state.reference_scenario else None)}
+    figs = {"employment": figures.employment_path(runs, "employment", colors=colors, bands_for={VARIANT}),
+            "gva": figures.employment_path(runs, "gva", colors=colors, bands_for={VARIANT})}
+    for fig in figs.values():
+        fig.update_layout(height=460)
+    return figs
 
 
 def build_figures(state: State) -> dict:
-    """The five figures of the explorer, as plain Plotly figures."""
-    runs = {VARIANT: state.results, SAVED: state.reference}
-    figs = {
-        "employment": figures.employment_path(runs, "employment"),
-        "gva": figures.employment_path(runs, "gva"),
+    """The five figures of the explorer, as plain Plotly figures, sized by their boxes (no fixed width)."""
+    figs = build_figures_paths(state)
+    figs.update({
         "map": figures.change_map(state.region, state.results, state.year, "employment", state.relative),
         "waterfall": figures.waterfall(state.results, state.year, "employment", by="lab"),
         "sectors": figures.sector_change(state.results, state.year, "employment"),
-    }
-    for key, fig in figs.items():  # a FigureWidget does not follow its box's width
-        fig.update_layout(width=1100 if key == "sectors" else 550)
-    figs["employment"].update_layout(height=460)
-    figs["gva"].update_layout(height=460)
+    })
     return figs
 
 
@@ -328,7 +505,8 @@ def update_figures(state: State, widgets: dict, what: str = "levers") -> list[st
     """
     keys = CHANGES[what]
     ds = state.results
-    for key in keys:
+    t0 = time.perf_counter()
+    for i, key in enumerate(keys):
         w = widgets[key]
         if key in ("employment", "gva"):
             figures.update_path(w, ds, 0, VARIANT, key)
@@ -338,29 +516,38 @@ def update_figures(state: State, widgets: dict, what: str = "levers") -> list[st
             figures.update_waterfall(w, ds, state.year, "employment", by="lab")
         elif key == "sectors":
             figures.update_sector_change(w, ds, state.year, "employment")
+        if i == 0:
+            state.timings["first_figure"] = time.perf_counter() - t0
+    state.timings["all_figures"] = time.perf_counter() - t0
     return list(keys)
 
 
 def summary_html(state: State) -> str:
-    """One German line per key year: jobs and GVA of the region against the base year, 90 % interval."""
+    """German lines per key year: jobs and GVA of the region against the base year, 90 % interval,
+    and the effect of the user's change against the reference on the same draws."""
     from ..views import path
 
     base = int(state.results.attrs["base_year"])
     emp = path(state.results, "employment").set_index("year")
     gva = path(state.results, "gva").set_index("year")
+    eff = effect_table(state).set_index("year")
+    years = [y for y in dict.fromkeys((*KEY_YEARS, state.year)) if y in emp.index and y > base]
     rows = []
-    for y in (2030, 2035, 2045):
-        if y not in emp.index:
-            continue
-        e, g = emp.loc[y], gva.loc[y]
+    for y in sorted(years):
+        e, g, d = emp.loc[y], gva.loc[y], eff.loc[y]
         rows.append(
             f"<tr><td><b>{y}</b></td><td>{fmt_int(e['median'], sign=True)} Beschäftigte "
             f"({fmt_pct(e['median'] / e['base'], sign=True)})</td>"
-            f"<td style='color:#555'>90 %-Intervall {fmt_int(e['p05'], sign=True)} bis {fmt_int(e['p95'], sign=True)}</td>"
-            f"<td>{fmt_num(g['median'], 1, sign=True)} Mio. € Wertschöpfung ({fmt_pct(g['median'] / g['base'], sign=True)})</td></tr>")
+            f"<td class='retra-muted'>90 %-Intervall {fmt_int(e['p05'], sign=True)} bis {fmt_int(e['p95'], sign=True)}</td>"
+            f"<td>{fmt_num(g['median'], 1, sign=True)} Mio. € Wertschöpfung ({fmt_pct(g['median'] / g['base'], sign=True)})</td>"
+            f"<td class='retra-effect' data-year='{y}'>Effekt Ihrer Änderung: <b>{fmt_int(d['median'], sign=True)}</b> "
+            f"(90 %-Intervall {fmt_int(d['p05'], sign=True)} bis {fmt_int(d['p95'], sign=True)})</td></tr>")
     return (f"<div style='font-size:14px'><b>{html.escape(state.region.name)}: Veränderung gegenüber {base} "
             f"({fmt_int(emp.loc[base, 'base'])} Beschäftigte)</b>"
-            f"<table style='border-spacing:12px 2px'>{''.join(rows)}</table></div>")
+            f"<table style='border-spacing:12px 2px'>{''.join(rows)}</table>"
+            f"<div class='retra-muted' style='font-size:12px'>„Effekt Ihrer Änderung“: Ihre Variante minus "
+            f"„{html.escape(state.reference_title)}“, beide mit denselben {fmt_int(DRAWS)} Kombinationen der unsicheren "
+            "Annahmen berechnet; ohne Änderung ist er genau 0.</div></div>")
 
 
 def requalification_html(state: State, top: int = 6) -> str:

@@ -120,28 +120,62 @@ def _infrastructure_units(s: Scenario) -> float:
     return sum(value_of(q) for item in infra.items.values() for ramp in item.build_out.values() for q in ramp.values())
 
 
+def display_label(lever: Lever) -> str:
+    """The slider's German label with its unit, never twice ("… in % …" needs no "(%)").
+
+    >>> display_label(Lever("x", "Anteil, in % des Verbrenners", "%", 0, 1, 0.01, None, None))
+    'Anteil, in % des Verbrenners'
+    >>> display_label(Lever("x", "Wachstum", "% pro Jahr", 0, 1, 0.01, None, None))
+    'Wachstum (% pro Jahr)'
+    """
+    if not lever.unit or lever.unit in lever.label:
+        return lever.label
+    return f"{lever.label} ({lever.unit})"
+
+
+def readout(lever: Lever, value: float) -> str:
+    """The slider's readout in German format (``value`` in the scenario's units).
+
+    >>> readout(Lever("x", "x", "% pro Jahr", 0, 0.04, 0.001, None, None, percent=True), 0.013)
+    '1,3 % pro Jahr'
+    >>> readout(Lever("y", "Jahr", "", 2022, 2040, 1, None, None), 2030)
+    '2030'
+    """
+    from .format import fmt_num
+
+    scale = 100.0 if lever.percent else 1.0
+    step = lever.step * scale
+    decimals = max(0, -int(np.floor(np.log10(step)))) if step < 1 else 0
+    text = str(int(round(value * scale))) if decimals == 0 and lever.unit == "" and not lever.percent \
+        else fmt_num(value * scale, decimals)
+    unit = lever.unit if lever.unit else ""
+    return f"{text} {unit}".strip()
+
+
 def levers(scenario: Scenario) -> list[Lever]:
     """The levers that apply to a scenario (sections the schema or the scenario lack are left out)."""
     out = []
     r, w = _path_lever(("electrification", "bev", "midpoint_year"), 2020, 2045)
     out.append(Lever("bev_midpoint", "Tempo der Umstellung auf E-Autos: Jahr, in dem die Hälfte der Produktion "
-                     "batterieelektrisch ist", "Jahr", 2022, 2040, 1, r, w,
+                     "batterieelektrisch ist", "", 2022, 2040, 1, r, w,
                      help="früher = schnellere Elektrifizierung"))
     r, w = _path_lever(("electrification", "labour_intensity", "bev"), 0, 3)
-    out.append(Lever("bev_intensity", "Arbeitsaufwand für einen E-Antrieb (Verbrenner = 100 %)", "%",
+    out.append(Lever("bev_intensity", "Arbeitsaufwand für einen E-Antrieb, in % des Verbrenners", "%",
                      0.2, 1.2, 0.01, r, w, percent=True))
-    out.append(Lever("volume_2035", f"Fahrzeugproduktion {VOLUME_YEAR} (2020 = 100 %)", "%", 0.4, 1.6, 0.01,
+    out.append(Lever("volume_2035", f"Fahrzeugproduktion {VOLUME_YEAR}, in % des Basisjahres", "%", 0.4, 1.6, 0.01,
                      _read_volume, _write_volume, percent=True))
     r, w = _path_lever(("volume", "productivity_growth"), -0.5, 0.5)
-    out.append(Lever("productivity", "Produktivitätswachstum im Fahrzeugbau (pro Jahr)", "% pro Jahr",
+    out.append(Lever("productivity", "Produktivitätswachstum im Fahrzeugbau", "% pro Jahr",
                      0.0, 0.04, 0.001, r, w, percent=True))
     fields = Scenario.model_fields
     if "input_output" in fields and getattr(scenario, "input_output", None) is not None:
         r, w = _path_lever(("input_output", "flq_delta"), 0, 1)
-        out.append(Lever("flq_delta", "Regionale Verflechtung: δ des FLQ (größer = kleinere regionale Multiplikatoren)",
-                         "", 0.05, 0.6, 0.01, r, w))
+        out.append(Lever("flq_delta", "Wie viel der Aufträge bei Zulieferern in der Region bleibt", "",
+                         0.05, 0.6, 0.01, r, w,
+                         help="größer = weniger Aufträge bleiben in der Region (kleinere Folgeeffekte); "
+                              "Fachbegriff: Parameter δ des Flegg-Quotienten"))
     if "infrastructure" in fields and _infrastructure_units(scenario) > 0:
-        out.append(Lever("infrastructure", "Ausbau der Ladeinfrastruktur (Szenario = 100 %)", "%", 0.0, 2.0, 0.05,
+        out.append(Lever("infrastructure", "Ausbau der Ladeinfrastruktur, in % des Szenarios", "%", 0.0, 2.0, 0.05,
                          lambda s: 1.0, _write_infrastructure, percent=True))
     return out
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -83,7 +84,37 @@ def static_overlay(folder: Path | None = None) -> Path:
         import shutil
 
         shutil.copyfile(bundle, target)
+    _offline_template(folder / "voila" / "templates" / "lab")
     return folder
+
+
+CDN_LINK = re.compile(r'^\s*<link[^>]+href="https?://[^"]+"[^>]*/?>\s*$', re.MULTILINE)
+"""A stylesheet link to another server in Voilà's ``lab`` template (Font Awesome from cdn.jsdelivr.net)."""
+
+
+def _offline_template(target: Path) -> Path:
+    """Voilà's ``lab/index.html.j2`` without links to other servers, placed first on the template path.
+
+    Voilà 0.5's ``lab`` template loads Font Awesome from cdn.jsdelivr.net on every page; the
+    same icon font is already bundled in Voilà's own ``voila.js``, so the links are dropped:
+    no request leaves the server.
+    """
+    import voila
+
+    src = None
+    for base in (Path(sys.prefix) / "share" / "jupyter", Path(voila.__file__).parents[3] / "share" / "jupyter"):
+        cand = base / "voila" / "templates" / "lab" / "index.html.j2"
+        if cand.exists():
+            src = cand
+            break
+    if src is None:
+        return target
+    text = CDN_LINK.sub("", src.read_text(encoding="utf-8"))
+    target.mkdir(parents=True, exist_ok=True)
+    out = target / "index.html.j2"
+    if not out.exists() or out.read_text(encoding="utf-8") != text:
+        out.write_text(text, encoding="utf-8")
+    return out
 
 
 def voila_env(base: dict | None = None, overlay: Path | None = None) -> dict:
@@ -192,6 +223,7 @@ def voila_command(port: int = 8866, *, notebook: str | None = None, max_kernels:
     cmd = [
         sys.executable, "-m", "voila", target, f"--port={port}", "--Voila.ip=127.0.0.1",
         "--strip_sources=True", "--VoilaConfiguration.show_tracebacks=False", "--theme=light",
+        "--VoilaExporter.language_code=de",  # <html lang="de">
         "--VoilaConfiguration.multi_kernel_manager_class=retra_model.apps.serve.LimitedKernelManager",
         f"--LimitedKernelManager.max_kernels={max_kernels}",
         "--Voila.kernel_websocket_connection_class=retra_model.apps.serve.V1OnlyConnection",
