@@ -4,7 +4,7 @@
 50 %/90 % interval bounds of the aggregates the apps show — jobs and value added of each
 district and of the region, per sector, per driver and per Lab / Handlungsfeld, each
 summed per draw before the quantiles are taken (a quantile of a sum is not the sum of
-quantiles; the layout is :func:`retra_model.views.summarise_ensemble`) — to one small
+quantiles; the layout is :func:`retra_model.summary.summarise_ensemble`) — to one small
 netCDF file (float32, compressed). Its attributes carry what it was made from: the
 scenario hash, the data version of the region, the data hashes of every posterior the
 scenario draws from, a hash of the model code (engine and drivers), the layout version,
@@ -54,7 +54,7 @@ MODEL_FILES = ("engine.py", "drivers/*.py", "uncertainty/draws.py")
 
 def model_version() -> str:
     """Hash of the model code (:data:`MODEL_FILES`) and of the summary layout."""
-    from ..views import SUMMARY_VERSION
+    from ..summary import SUMMARY_VERSION
 
     h = hashlib.sha256(f"summary-{SUMMARY_VERSION}".encode())
     for pattern in MODEL_FILES:
@@ -98,8 +98,8 @@ def provenance(scenario: Scenario, region: Region) -> dict:
 
 
 def summarise(ds: xr.Dataset) -> xr.Dataset:
-    """Quantiles over ``draw`` of the aggregates the apps show (:func:`retra_model.views.summarise_ensemble`)."""
-    from ..views import summarise_ensemble
+    """Quantiles over ``draw`` of the aggregates the apps show (:func:`retra_model.summary.summarise_ensemble`)."""
+    from ..summary import summarise_ensemble
 
     return summarise_ensemble(ds)
 
@@ -254,7 +254,7 @@ def write_datapackage(root: str | Path | None = None) -> Path:
                         "0.95 over the draws) of jobs [persons] and gross value added [EUR million] of each "
                         "district and of the region (dimension 'area'), by year: levels, changes against the base "
                         "year, and changes per sector, per driver and per Lab / Handlungsfeld, each aggregate summed "
-                        "per draw before the quantiles were taken (layout: retra_model.views.summarise_ensemble). "
+                        "per draw before the quantiles were taken (layout: retra_model.summary.summarise_ensemble). "
                         "Model output, not official statistics. Written by retra_model/uncertainty/ensemble.py "
                         f"(`{REBUILD}`); the attributes of each file hold what it was computed from; the apps refuse "
                         "a stale file (another scenario, data, posterior or model code) and compute live instead."),
