@@ -432,19 +432,36 @@ def test_requalification_view_is_german_and_adds_up():
     import re as _re
 
     from retra_model.apps import explorer as ex
-    from retra_model.labour import requalification_table
+    from retra_model.labour import future_of_work
 
     state = ex.load_state("son", REPO / "scenarios/son/vw_agreement.yaml")
     state.year = 2035
     text = ex.requalification_html(state)
-    assert f"Qualifizierungsbedarf {state.region.base_year}–2035" in text and "Maschinen- und Fahrzeugtechnikberufe" in text
-    assert "requalification" not in text and "jobs_lost" not in text  # no raw variable names
-    table = requalification_table(ex.run(state.tweaked, region=state.region), state.region, state.tweaked.labour, 2035)
-    need = int(round(table["requalification"].sum()))
-    assert f"<b>{ex.fmt_int(need)}</b>" in text
+    assert f"Zukunft der Arbeit {state.region.base_year}–2035" in text and "Maschinen- und Fahrzeugtechnikberufe" in text
+    assert "requalification" not in text and "displaced" not in text  # no raw variable names
+    fow = future_of_work(ex.run(state.tweaked, region=state.region), state.tweaked, state.region).sel(year=2035)
+    need = float(fow["requalification"].sum())
+    assert need > 0 and f"<b>{ex.fmt_int(round(need, -1))}</b>" in text
+    for name in fow["district_name"].values:  # every district has its row
+        assert f"<td>{name}</td>" in text
     assert _re.search(r"\d\.\d{3}", text)  # German thousands separator
     state.year = state.region.base_year
     assert ex.requalification_html(state) == ""
+
+
+def test_council_kreisprofil_shows_the_future_of_work_with_bands():
+    from retra_model.apps import council as co
+
+    sc = rm.Scenario.from_file(REPO / "scenarios/son/vw_agreement.yaml")
+    region = rm.load_region("son")
+    text = co.labour_html(sc, region, "03103", 2035)
+    assert "Zukunft der Arbeit: Wolfsburg 2035" in text and "90 %-Band" in text and " bis " in text
+    assert f"Qualifizierungsbedarf seit {region.base_year}" in text and "Bilanz" in text
+    fow = co.future_of_work(sc, region)
+    assert fow.sizes["draw"] == co.FOW_DRAWS and co.future_of_work(sc, region) is fow  # computed once
+    lo, hi = fow["requalification"].sel(district="03103", year=2035).quantile([0.05, 0.95]).values
+    assert 0 < lo <= hi
+    assert co.labour_html(sc, region, None, 2035).count("<tr>") == 7  # the region: header + six rows
 
 
 def test_live_figure_sends_the_figure_after_every_batch(monkeypatch):

@@ -410,3 +410,83 @@ def app(region: str | None = None):
 
     return guarded_app(CouncilApp, region)
 
+
+
+# ---------------------------------------------------------------------------------------
+# Zukunft der Arbeit (labour supply, balance, requalification; retra_model.labour.future_of_work)
+
+FOW_DRAWS = 100
+"""Draws behind the council's future-of-work figures (about 0.5 s per scenario, computed once)."""
+
+_FOW_CACHE: dict = {}
+
+
+def future_of_work(scenario: Scenario, region) -> xr.Dataset | None:
+    """Supply, balance and requalification need of a scenario, ``FOW_DRAWS`` draws under the scenario's
+    seed (so the same every time), computed once per scenario and region; ``None`` where the
+    region ships no population projection."""
+    from .. import labour
+    from ..engine import run
+
+    if not labour.has_future_of_work_data(region):
+        return None
+    key = (region.id, scenario.to_yaml())
+    if key not in _FOW_CACHE:
+        results = run(scenario, region=region, draws=FOW_DRAWS, seed=scenario.seed)
+        _FOW_CACHE[key] = labour.future_of_work(results, scenario, region)
+    return _FOW_CACHE[key]
+
+
+def _band(da: xr.DataArray) -> tuple[float, float, float]:
+    """Median, 5 % and 95 % over ``draw`` [the variable's unit]."""
+    if "draw" not in da.dims:
+        v = float(da)
+        return v, v, v
+    q = da.quantile([0.5, 0.05, 0.95], dim="draw").values
+    return float(q[0]), float(q[1]), float(q[2])
+
+
+def labour_html(scenario: Scenario, region, district: str | None, year: int) -> str:
+    """Zukunft der Arbeit for one district (or the region with ``district=None``) in ``year``, in German:
+    requalification need since the base year (displaced + task change) and the balance of jobs and
+    labour supply, each as median with its 90 % band; the occupational groups that need most."""
+    fow = future_of_work(scenario, region)
+    if fow is None or year not in fow["year"].values:
+        return ""
+    f = fow.sel(year=year)
+    if district is not None:
+        f = f.sel(district=district)
+        where = str(fow["district_name"].sel(district=district).values)
+    else:
+        f = f.sum("district")
+        where = region.name
+    base = int(fow.attrs.get("base_year", region.base_year))
+
+    def cell(var: str) -> str:
+        mid, lo, hi = (round(v, -1) for v in _band(f[var]))  # to tens: the bands are wide
+        return (f"<td style='text-align:right'><b>{fmt_int(mid)}</b></td>"
+                f"<td style='text-align:right' class='retra-muted'>{fmt_int(lo)} bis {fmt_int(hi)}</td>")
+
+    rows = [("Qualifizierungsbedarf seit " + str(base), "requalification"),
+            ("davon: verlieren ihre Stelle (nach Ruhestand)", "displaced"),
+            ("davon: bleiben, aber ihre Tätigkeit ändert sich", "task_change"),
+            ("Arbeitskräfteangebot am Arbeitsort", "supply"),
+            ("Stellen (Beschäftigte)", "demand"),
+            ("Bilanz: Stellen − Arbeitskräfte", "balance")]
+    body = "".join(f"<tr><td>{html.escape(label)}</td>{cell(var)}</tr>" for label, var in rows)
+    occ = f["requalification_by_occupation"]
+    occ_mid = occ.median("draw") if "draw" in occ.dims else occ
+    top = occ_mid.to_series().sort_values(ascending=False).head(3)
+    labels = dict(zip(fow["occupation"].values, fow["occupation_label"].values, strict=True))
+    groups = ", ".join(f"{html.escape(str(labels[k]))} ({fmt_int(round(float(v), -1))})" for k, v in top.items() if v > 0)
+    return (f"<div class='retra-labour' style='font-size:14px;margin-top:6px'>"
+            f"<h4 style='margin:4px 0'>Zukunft der Arbeit: {html.escape(where)} {year}</h4>"
+            "<table style='border-spacing:12px 2px'><tr><th></th><th>Median</th><th>90 %-Band</th></tr>"
+            f"{body}</table>"
+            + (f"<p>Größter Qualifizierungsbedarf: {groups}.</p>" if groups else "")
+            + "<p class='retra-muted' style='font-size:12px'>Qualifizierungsbedarf: wer seine Stelle verliert, "
+            "ohne dass ein Renteneintritt sie auffängt, plus wer in Antriebsberufen bleibt, aber neue Aufgaben "
+            "bekommt — je Treiber und Kreis gezählt, nicht mit Gewinnen anderswo verrechnet. Bilanz positiv: "
+            "mehr Stellen als Arbeitskräfte (Fachkräftemangel); negativ: mehr Arbeitskräfte als Stellen. "
+            f"Band: {FOW_DRAWS} Kombinationen der unsicheren Annahmen (Bevölkerungsvariante, Erwerbsbeteiligung, "
+            "Anteil der Renteneintritte, die Abbau auffangen, und die Annahmen des Szenarios).</p></div>")

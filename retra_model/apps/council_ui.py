@@ -12,30 +12,11 @@ from . import council as co
 from . import explorer as ex
 from .explorer_ui import BUSY, CSS, FigureSlots, brief_link, guarded, page_helper
 
-LABOUR_PLACEHOLDER = ("<div class='retra-muted retra-labour-placeholder' style='border-left:4px solid #999;"
-                      "padding:4px 10px'>Arbeitskräfteangebot, Qualifizierungsbedarf und Bilanz von Stellen und "
-                      "Arbeitskräften im Kreis folgen hier (Zukunft der Arbeit).</div>")
-"""Shown in the Kreisprofil until ``retra_model.labour.future_of_work`` exists (issue 18)."""
-
-
 def labour_html(scenario, results, region, district: str, year: int) -> str:
-    """Requalification and the balance of jobs and labour supply of one district (issue 18), or
-    :data:`LABOUR_PLACEHOLDER` while :func:`retra_model.labour.future_of_work` is not there.
-
-    # ISSUE 18: plug ``future_of_work`` in here; it is called with the scenario, its results, the
-    # region, the district and the year, and must return German HTML (or a table to format).
-    """
-    try:
-        from ..labour import future_of_work
-    except ImportError:
-        return LABOUR_PLACEHOLDER
-    try:
-        out = future_of_work(scenario=scenario, results=results, region=region, district=district, year=year)
-    except TypeError:  # another signature than foreseen: leave the place marked, never fail the page
-        return LABOUR_PLACEHOLDER
-    if hasattr(out, "to_html"):
-        return co.html_table(out)
-    return str(out)
+    """Zukunft der Arbeit in the Kreisprofil: requalification need and the balance of jobs and
+    labour supply of one district (:func:`.council.labour_html`; ``results`` is not needed: the
+    future of work is computed once per scenario from its own draws)."""
+    return co.labour_html(scenario, region, district, year)
 
 
 class CouncilApp:
