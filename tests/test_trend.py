@@ -67,14 +67,15 @@ def test_no_trend_factor_beyond_the_stated_bounds(path):
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_no_cell_beyond_3x_or_below_0_3x_without_an_explicit_lever(path):
     """All drivers together, every cell with a base: within [0.3, 3] by 2045, except cells that an
-    explicit lever (a dated project) or the input-output propagation of such levers moves by more
-    than a tenth of their base (listed in the message)."""
+    explicit lever (a dated project or programme) moves by more than a tenth of their base (listed in
+    the message). Since the input-output model sees output changes only (issue 17), no shipped
+    scenario needs that exception: the cells lie within 0.41 and 2.12 (PowerCo's Salzgitter)."""
     sc = rm.Scenario.from_file(path)
     res = rm.run(sc)
     e = res["employment"]
     base = e.isel(year=0)
     ratio = (e.sel(year=2045) / base).where(base > 0)
-    lever = abs(res["employment_change"].sel(driver=["projects", "indirect", "induced"], year=2045).sum("driver"))
+    lever = abs(res["employment_change"].sel(driver=["projects"], year=2045).sum("driver"))
     explicit = lever > 0.1 * base
     bad = ((ratio > 3) | (ratio < 0.3)) & ~explicit
     assert not bool(bad.any()), ratio.where(bad).to_series().dropna().to_dict()
