@@ -370,11 +370,13 @@ def district_comparison_table(region: Region, ds: xr.Dataset, district: str, yea
     r_hist = hist.sum("district")
     nat = region.national.employment
     tot = nat.loc[nat["wz_group"] == "TOTAL"].set_index("year")["value"]
-    wz = region.employment_wz.sel(year=base)
+    # the official WZ sections end before the base year (2020 for a 2024 base): the latest year published
+    wz_year = max(int(y) for y in region.employment_wz["year"].values if int(y) <= base)
+    wz = region.employment_wz.sel(year=wz_year)
     d_c = float(wz.sel(district=district, wz_group="C") / wz.sel(district=district, wz_group="TOTAL"))
     r_c = float(wz.sel(wz_group="C").sum() / wz.sel(wz_group="TOTAL").sum()) if not bool(
         wz.sel(wz_group="C").isnull().any()) else np.nan
-    nb = nat.loc[nat["year"] == base].set_index("wz_group")["value"]
+    nb = nat.loc[nat["year"] == wz_year].set_index("wz_group")["value"]
     de_c = float(nb["C"] / nb["TOTAL"]) if "C" in nb and "TOTAL" in nb else np.nan
     p_d = path(ds, "employment", district).set_index("year")
     p_r = path(ds, "employment").set_index("year")
@@ -392,7 +394,7 @@ def district_comparison_table(region: Region, ds: xr.Dataset, district: str, yea
          name: f"{fmt_pct(dep.loc[district, 'share'])} ({fmt_pct(dep.loc[district, 'share_low'])} bis "
                f"{fmt_pct(dep.loc[district, 'share_high'])})",
          region_name: fmt_pct(veh_region), "Deutschland": "–"},
-        {"Kennzahl": f"Anteil Verarbeitendes Gewerbe {base} (amtlich; – = geheim gehalten)",
+        {"Kennzahl": f"Anteil Verarbeitendes Gewerbe {wz_year} (amtlich; – = geheim gehalten)",
          name: fmt_pct(d_c), region_name: fmt_pct(r_c), "Deutschland": fmt_pct(de_c)},
         {"Kennzahl": f"Veränderung {first}–{base} (beobachtet)", name: fmt_pct(pct_change(d_hist, first, base), sign=True),
          region_name: fmt_pct(pct_change(r_hist, first, base), sign=True),

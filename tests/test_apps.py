@@ -185,10 +185,12 @@ def test_explorer_callbacks(monkeypatch, tmp_path):
     monkeypatch.setattr(ex, "DRAWS", 20)
     had_pymc = "pymc" in sys.modules  # another test module may have imported it already
     app = ExplorerApp("son")
+    assert "retra-error" not in app.message.value, app.message.value  # built without a failing callback
     before = app.figs["employment"].data[4].y
     app.sliders["bev_midpoint"].value = 2024
     after = app.figs["employment"].data[4].y
     assert list(before) != list(after)
+    assert "retra-error" not in app.message.value, app.message.value
     assert "Beschäftigte" in app.summary.value
     app.year.value = 2030
     assert "2030" in app.figs["map"].layout.title.text
@@ -222,9 +224,11 @@ def test_council_callbacks(monkeypatch):
     monkeypatch.setattr(co, "DRAWS", 20)
     had_pymc = "pymc" in sys.modules
     app = CouncilApp("son")
+    assert "retra-error" not in app.message.value, app.message.value  # built without a failing callback
     title = app.figs["districts"].layout.title.text
     app.year.value = 2045
     assert app.figs["districts"].layout.title.text != title
+    assert "retra-error" not in app.message.value, app.message.value
     assert "Chance" in app.chances.value or "Risiko" in app.chances.value
     first = next(iter(app.checks.values()))
     first.value = False

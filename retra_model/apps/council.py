@@ -292,21 +292,23 @@ def _sources(scenario: Scenario, driver: str) -> list[str]:
     return refs
 
 
-BACKTEST_COVERAGE = {"son": (0.25, 0.375), "swsn": (0.733, 1.0)}
-"""Share of districts whose observed jobs lay inside the model's 90 % band in the backtests from
-2017 and 2018 (horizons 2018–2020, default variant; ``notebooks/05_validation.ipynb``,
-``coverage_summary(suite, by=("variant", "region", "base_year"))``). Update when the notebook changes."""
+BACKTEST_COVERAGE = {"son": (0.915, 272), "swsn": (0.876, 170), "de": (0.884, 13634)}
+"""Share of observed district totals inside the model's 90 % band, and the number of district ×
+origin × horizon cases, in the rolling-origin backtests (origins 2015-2022, horizons 1-5 years, the
+error model fitted leave-one-origin-out; ``retra_model.backtest.evaluate_bands``, notebook 05).
+Update when the error model is refitted (``backtest.write_error_model``)."""
 
 
 def band_caveat(region: str) -> str:
     """What the bands include, what not, and how often they held in the backtests (German)."""
-    text = ("Das Band zeigt nur, wie weit das Modell streut, wenn die unsicheren Annahmen variieren (Tempo der "
-            "Elektrifizierung, Arbeitsaufwand der E-Antriebe, Produktivität, Datenspannen); Politikwechsel, "
-            "Werksentscheidungen oder eine ganz andere Entwicklung enthält es nicht. Es ist keine Wahrscheinlichkeit.")
+    text = ("Das Band enthält die unsicheren Annahmen (Tempo der Elektrifizierung, Arbeitsaufwand der "
+            "E-Antriebe, Produktivität, Datenspannen) und die Abweichungen, mit denen das Modell die "
+            "Beschäftigung der Kreise in der Vergangenheit verfehlt hat; Politikwechsel und neue "
+            "Werksentscheidungen enthält es nicht.")
     cov = BACKTEST_COVERAGE.get(region)
     if cov:
-        text += (f" In Rückrechnungen der Jahre 2018–2020 lagen nur {fmt_pct(cov[0], 0)} bis {fmt_pct(cov[1], 0)} "
-                 "der Kreise im 90 %-Band.")
+        text += (f" In Rückrechnungen 2015–2024 (1 bis 5 Jahre voraus) lagen {fmt_pct(cov[0], 0)} der "
+                 f"beobachteten Werte der Kreise im 90 %-Band; für spätere Jahre ist das Band fortgeschrieben.")
     return text
 
 
