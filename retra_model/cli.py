@@ -96,7 +96,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(summary_text(results))
         if fow is not None:
             print("\n" + labour.future_of_work_summary(fow))
-        print(f"\nResults written to {out}/ (results.nc, .csv, .parquet, .xlsx, _iamc.csv)")
+        print(f"\nErgebnisse geschrieben nach {out}/ (results.nc, .csv, .parquet, .xlsx, _iamc.csv)")
     return 0
 
 

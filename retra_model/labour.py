@@ -578,7 +578,6 @@ def future_of_work(results: xr.Dataset, scenario, region: Region | None = None) 
     n = sampler.n
     years = results["year"].values
     base = region.base_year
-    tau = (years - base).astype(float)
     dist = region.district_codes
 
     def lever(name):
@@ -808,18 +807,30 @@ def future_of_work_sheets(fow: xr.Dataset, years=(2030, 2035, 2045)) -> dict[str
     }
 
 
+FOW_SUMMARY_DE = {"supply": "Arbeitskräfte (Angebot)", "demand": "Beschäftigte (Nachfrage)",
+                  "balance": "Saldo Stellen − Arbeitskräfte", "displaced": "verlieren die Stelle",
+                  "task_change": "Tätigkeitswandel", "requalification": "Qualifizierungsbedarf"}
+"""German row names of the command line's future-of-work lines."""
+
+
+def _de(x: float) -> str:
+    """An integer in German notation (1.234; minus sign −)."""
+    return f"{x:,.0f}".replace(",", ".").replace("-", "−")
+
+
 def future_of_work_summary(fow: xr.Dataset, years=(2030, 2035, 2045)) -> str:
-    """A few lines for the CLI: region totals of supply, demand, balance and requalification need."""
+    """A few German lines for the CLI: region totals of supply, demand, balance and requalification need."""
     years = [y for y in years if y in fow["year"].values]
     base = int(fow.attrs.get("base_year", fow["year"].values[0]))
-    lines = [f"Future of work (region, persons; cumulative since {base}; median [5 %, 95 %] for ensembles):"]
-    for var in ("supply", "demand", "balance", "displaced", "task_change", "requalification"):
+    head = f"Zukunft der Arbeit (Region, Personen; Bedarf kumuliert seit {base}; Ensemble: Median [5 %; 95 %]):"
+    lines = [head]
+    for var, label in FOW_SUMMARY_DE.items():
         da = fow[var].sum("district").sel(year=years)
         if "draw" in da.dims:
             q = da.quantile(list(FOW_QUANTILES), dim="draw")
-            cells = [f"{q.sel(quantile=0.5, year=y):>9,.0f} [{q.sel(quantile=0.05, year=y):,.0f}, "
-                     f"{q.sel(quantile=0.95, year=y):,.0f}]" for y in years]
+            cells = [f"{_de(float(q.sel(quantile=0.5, year=y))):>9} [{_de(float(q.sel(quantile=0.05, year=y)))}; "
+                     f"{_de(float(q.sel(quantile=0.95, year=y)))}]" for y in years]
         else:
-            cells = [f"{float(da.sel(year=y)):>9,.0f}" for y in years]
-        lines.append(f"  {var:<16}" + "  ".join(f"{y}: {c}" for y, c in zip(years, cells, strict=True)))
+            cells = [f"{_de(float(da.sel(year=y))):>9}" for y in years]
+        lines.append(f"  {label:<30}" + "  ".join(f"{y}: {c}" for y, c in zip(years, cells, strict=True)))
     return "\n".join(lines)

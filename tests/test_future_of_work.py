@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import numpy as np
@@ -203,7 +204,9 @@ def test_sheets_and_summary_are_german_and_complete(case):
     assert {"Arbeitsangebot und Saldo", "Qualifizierungsbedarf", "Qualifizierung nach Beruf"} <= set(sheets)
     q = sheets["Qualifizierungsbedarf"]
     assert "Region insgesamt" in set(q["Kreis"]) and "Qualifizierungsbedarf" in set(q["Größe"])
-    assert "requalification" in lab.future_of_work_summary(fow)
+    text = lab.future_of_work_summary(fow)
+    assert "Qualifizierungsbedarf" in text
+    assert not re.search(r"\d,\d{3}", text), text  # German thousands, never 12,345
 
 
 def test_missing_projection_is_a_located_error(tmp_path):
