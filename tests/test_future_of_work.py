@@ -243,7 +243,7 @@ def test_retra_run_writes_the_future_of_work_tables(tmp_path, capsys):
     out = tmp_path / "son"
     assert main(["run", "scenarios/son/baseline.yaml", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "Future of work" in printed and "requalification" in printed
+    assert "Zukunft der Arbeit" in printed and "Qualifizierungsbedarf" in printed
     table = pd.read_csv(out / "future_of_work.csv", dtype={"region": str})
     assert set(table.columns) == {"region", "year", "variable", "unit", "value"}
     assert set(lab.FOW_VARIABLES) == set(table["variable"])
