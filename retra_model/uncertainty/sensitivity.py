@@ -163,7 +163,9 @@ def sobol_indices(scenario: Scenario, *, year: int = 2035, n: int = 512, seed: i
                          "input": name, "S1": float(si["S1"][i]), "S1_conf": float(si["S1_conf"][i]),
                          "ST": float(si["ST"][i]), "ST_conf": float(si["ST_conf"][i]), "variance": var})
     df = pd.DataFrame(rows)
-    df["rank"] = df.groupby("district")["ST"].rank(ascending=False, method="first").astype(int)
+    # ranked on ST rounded to 1e-6: indices of inputs without effect are 0 up to rounding noise that
+    # differs between CPUs (SIMD summation order); ties keep the order of the inputs
+    df["rank"] = df["ST"].round(6).groupby(df["district"]).rank(ascending=False, method="first").astype(int)
     order = {c: i for i, c in enumerate(codes)}
     df = df.sort_values(["district", "rank"], key=lambda s: s.map(order) if s.name == "district" else s)
     df.attrs.update({"year": year, "n": n, "evaluations": int(X.shape[0]), "seed": seed,
