@@ -320,7 +320,22 @@ def sector_patch() -> dict:
     }
 
 
+NOWCAST_SECTION = "## Sector nowcast 2021-2024"
+"""Heading of the hand-written section of ``ESTIMATES.md`` kept in ``data/build/inputs/ESTIMATES_nowcast.md``."""
+
+
+def append_estimates_section() -> None:
+    """Append the nowcast section (``data/build/inputs/ESTIMATES_nowcast.md``) to ``ESTIMATES.md``,
+    which ``estimate_sectors.py`` rewrites without it."""
+    path = DATA / "build" / "ESTIMATES.md"
+    text = path.read_text(encoding="utf-8")
+    text = text.split(NOWCAST_SECTION)[0].rstrip("\n") + "\n\n"
+    section = (DATA / "build" / "inputs" / "ESTIMATES_nowcast.md").read_text(encoding="utf-8")
+    path.write_text(text + section, encoding="utf-8")
+
+
 def main(ref: Path) -> None:
+    append_estimates_section()
     nat = DATA / "national"
     sectors = list(pd.read_csv(nat / "sectors.csv").sort_values("order")["sector"])
     kldb_sector = pd.read_csv(nat / "kldb_sector.csv", dtype={"kldb2": str})

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import shutil
 import sys
 from pathlib import Path
 
@@ -376,6 +377,18 @@ def fld(name, typ, desc, unit=None, **kw):
         f["unit"] = unit
     f.update(kw)
     return f
+
+
+INPUTS = Path(__file__).resolve().parent / "inputs"
+"""Hand-curated tables and descriptors (not derived from ``../shared/reference``): copied or merged by the build."""
+
+
+def curated_resources(out: Path) -> list[dict]:
+    """Copy the hand-curated national tables from ``data/build/inputs/`` and return their descriptors."""
+    res = json.loads((INPUTS / "national_resources.json").read_text(encoding="utf-8"))
+    for r in res:
+        shutil.copyfile(INPUTS / r["path"], out / r["path"])
+    return res
 
 
 def write_csv(df: pd.DataFrame, path: Path):
@@ -967,7 +980,10 @@ def build_parameters(out: Path, ctx: dict):
              source="electrive.net, 2025-01-21", url="https://www.electrive.net", status="read",
              note="'about'; page address as recorded in the reference notes (article URL not recorded)"),
     ]
-    df = pd.DataFrame(rows)
+    # hand-curated rows (data/build/inputs/national_parameters.csv: checked by hand, with their sources)
+    curated = pd.read_csv(INPUTS / "national_parameters.csv", keep_default_na=False, dtype=str)
+    df = pd.concat([pd.DataFrame(rows), curated.astype({"value": float, "low": float, "high": float})],
+                   ignore_index=True)
     write_csv(df, out / "parameters.csv")
     ctx["npm"] = npm
     return df
@@ -1275,6 +1291,7 @@ KEYS = {
     "kba_registrations_annual": ["year"], "kba_registrations_monthly": ["year", "month"],
     "bev_stock_germany": ["date"], "studies": ["id"], "labour_intensity_evidence": ["id"],
     "infrastructure_costs": ["parameter"], "kldb_groups": ["kldb3"], "parameters": ["parameter"],
+    "kldb_sector": ["kldb2", "sector"], "infrastructure_items": ["item"],  # hand-curated (data/build/inputs)
 }
 
 
@@ -1374,7 +1391,7 @@ def main(argv=None):
                                              "resource states its own licence and attribution.")],
         "sources": [SRC_IOT, SRC_REGIO_SVB, SRC_WIOD, SRC_KBA_PM, SRC_KBA_FZ10, SRC_BA_KLDB],
         "retra": {"kind": "national", "io_year": 2019, "base_year_employment": 2020},
-        "resources": resources(ctx, frames),
+        "resources": resources(ctx, frames) + curated_resources(out),
     }
     # per-row sources for the literature resources, and no empty strings in source/licence objects
     def row_sources(df, pub_col, title_col, url_col, year_col=None):

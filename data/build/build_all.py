@@ -1,0 +1,62 @@
+#!/usr/bin/env python
+"""Rebuild every table in ``data/`` from the official tables in ``../shared/reference``, in order.
+
+Usage:  python data/build/build_all.py [REFERENCE_DIR]
+
+Steps (each a script of this folder, run as its own process):
+
+1. ``build_national.py``   national tables, input-output table, parameters (+ ``inputs/``)
+2. ``estimate_sectors.py`` 14 sectors per district 2015-2020, exposure, ``ESTIMATES.md``
+3. ``build_regions.py``    the region packages (son, swsn, de)
+4. ``build_history.py``    district totals 2013-2024, sector nowcast 2021-2024
+5. ``build_automotive.py`` WZ 29 in Germany 2019-2024 (calibration series)
+6. ``build_demography.py`` population projection by age per district
+7. the empirical error model of the forecasts (``retra_model.backtest.write_error_model``)
+
+Hand-curated tables (checked by hand, with sources) live in ``data/build/inputs/`` and are
+copied or merged by the steps above. The posteriors (``retra calibrate``) and the apps'
+ensemble caches (``retra ensembles``) are derived from ``data/`` by their own commands.
+``tests/test_data_build.py`` runs this script on a copy of ``data/`` and checks that every
+file comes out byte for byte as shipped.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+STEPS = ("build_national", "estimate_sectors", "build_regions", "build_history", "build_automotive",
+         "build_demography")
+ERROR_MODEL = "from retra_model.backtest import write_error_model; write_error_model()"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    ref = Path(argv[0]) if argv else HERE.parents[2] / "shared" / "reference"
+    if not (ref / "data").is_dir():
+        print(f"build_all: the reference folder {ref} has no data/ sub-folder", file=sys.stderr)
+        return 2
+    env = {**os.environ, "RETRA_DATA": str(HERE.parent)}  # the error model reads the data just built
+    t0 = time.perf_counter()
+    for step in STEPS:
+        t = time.perf_counter()
+        args = [sys.executable, str(HERE / f"{step}.py")] + ([] if step == "build_automotive" else [str(ref)])
+        done = subprocess.run(args, env=env, capture_output=True, text=True)
+        if done.returncode:
+            print(done.stdout[-2000:], done.stderr[-4000:], sep="\n", file=sys.stderr)
+            print(f"build_all: {step} failed (exit {done.returncode})", file=sys.stderr)
+            return 1
+        print(f"{step:<18} {time.perf_counter() - t:5.1f} s")
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", ERROR_MODEL], env=env, check=True)
+    print(f"{'error model':<18} {time.perf_counter() - t:5.1f} s")
+    print(f"data/ rebuilt in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
