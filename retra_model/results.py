@@ -17,6 +17,7 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Median and the bounds of the 50 % and 90 % intervals."""
 
 KEY_YEARS = (2030, 2035, 2045)
+"""The years every summary, table and app shows."""
 
 
 def region_total(da: xr.DataArray | xr.Dataset, region_id: str) -> xr.DataArray | xr.Dataset:

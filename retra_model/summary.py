@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from .results import QUANTILES
+
 DRIVER_LABELS_DE = {
     "trend": "Strukturtrend",
     "electrification": "Elektrifizierung",
@@ -26,7 +28,7 @@ DRIVER_LABELS_DE = {
 }
 """German names of the drivers; a driver not listed here is called 'Weiterer Treiber'."""
 
-BAND_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+BAND_QUANTILES = QUANTILES
 
 
 def driver_label(driver: str) -> str:
