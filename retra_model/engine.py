@@ -32,14 +32,14 @@ import numpy as np
 import xarray as xr
 
 from . import __version__
-from .drivers import electrification, gva, infrastructure, input_output, projects, trend, volume
+from .drivers import electrification, gva, infrastructure, input_output, projects, registry, trend, volume
 from .errors import Problem, ScenarioError
 from .regions import Region, load_region
 from .scenario import Distribution, Scenario, value_of
 
-DRIVERS = ("trend", "electrification", "volume", "productivity", "projects", "infrastructure", "indirect", "induced",
-           "gva_productivity")
-"""The drivers of a direct run, in the order of the decomposition."""
+DRIVERS = registry.run_drivers()
+"""The built-in drivers of a direct run, in the order of the decomposition (:mod:`.drivers.registry`;
+a run's ``driver`` dimension follows the register at run time)."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -156,6 +156,7 @@ class Direct:
     employment_change: np.ndarray  # (driver, draw, district, sector, year)
     gva_change: np.ndarray
     mix: np.ndarray  # (draw, district, year, powertrain)
+    drivers: tuple[str, ...] = DRIVERS  # the driver axis of the changes
 
 
 def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
@@ -220,10 +221,12 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     shape = np.broadcast_shapes(e0.shape, *(f.shape for f in factors.values()), q.shape)
 
     # The change by driver is written in place into two preallocated arrays (no copies).
-    emp_ch = np.empty((len(DRIVERS), *shape))
-    gva_ch = np.empty((len(DRIVERS), *shape))
-    ch = dict(zip(DRIVERS, emp_ch, strict=True))
-    gch = dict(zip(DRIVERS, gva_ch, strict=True))
+    names = registry.run_drivers()
+    extra = registry.extra()  # registered additive drivers, evaluated by their effect
+    emp_ch = np.empty((len(names), *shape))
+    gva_ch = np.empty((len(names), *shape))
+    ch = dict(zip(names, emp_ch, strict=True))
+    gch = dict(zip(names, gva_ch, strict=True))
     log_total = np.zeros(shape)
     for k, f in factors.items():
         ch[k][...] = np.log(np.maximum(f, ZERO))
@@ -296,6 +299,12 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
         ch["infrastructure"][...] = 0.0
         gch["infrastructure"][...] = 0.0
 
+    # registered additive drivers: their jobs, valued at the cell's GVA per employee
+    for sp in extra:
+        ch[sp.name][...] = sp.effect(None if sp.inputs is None else sp.inputs(scenario, region), sampler, years, shape)
+        np.multiply(ch[sp.name], q, out=gch[sp.name])
+        gch[sp.name] /= 1000.0
+
     # 7. indirect: changes of output (not of labour per unit) as final demand through the IO model;
     #    induced: the wage bill net of replacement income, spent where the workers live
     #    A car plant's output change reaches the region's vehicle makers (parts) through the IO model
@@ -305,7 +314,10 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     in_vol = np.isin(sect, vo.sectors)[None, None, :, None]
     demand = {"volume": gch["volume"] + np.where(in_vol, output_gva, 0.0),
               "other": np.where(in_vol, 0.0, output_gva) + gch["infrastructure"]}
-    wages = sum(gch[k] for k in PAID)
+    for sp in extra:
+        if sp.propagates:
+            demand["other"] = demand["other"] + gch[sp.name]
+    wages = sum(gch[k] for k in registry.paid())
     indirect, induced = _io_effects(scenario, region, sampler, demand, wages, v, np.isin(sect, vo.sectors), shape)
     np.multiply(indirect, e, out=ch["indirect"])
     np.multiply(induced, e, out=ch["induced"])
@@ -313,12 +325,14 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     np.multiply(induced, v, out=gch["induced"])
 
     employment += ch["infrastructure"]
+    for sp in extra:
+        employment += ch[sp.name]
     _cap_io_losses(employment, ch, gch)
     employment += ch["indirect"]
     employment += ch["induced"]
     gva_total = gva_ch.sum(axis=0)
     gva_total += e0 * q0_full / 1000.0
-    return Direct(years, employment, gva_total, emp_ch, gva_ch, shares)
+    return Direct(years, employment, gva_total, emp_ch, gva_ch, shares, names)
 
 
 def _trend_fit(scenario: Scenario, region: Region) -> dict:
@@ -407,13 +421,13 @@ def _cap_io_losses(before: np.ndarray, change: dict, gva_change: dict) -> None:
         gva_change[k] *= scale
 
 
-PROPAGATED = ("volume", "projects", "infrastructure")
+PROPAGATED = registry.propagated()
 """Drivers whose change of output propagates through the input-output model (projects: their
 ``output_share``). Not the trend: it is observed total employment, suppliers and services
 included; not productivity and electrification: they change labour per vehicle at constant
 output, i.e. the input mix, not final demand."""
 
-PAID = ("electrification", "volume", "projects", "infrastructure")
+PAID = registry.paid()
 """Drivers whose change of the wage bill (with the indirect one) is household income for the
 induced effect. Not productivity: at constant output it raises GVA per employee as much as it
 removes jobs (:mod:`.drivers.volume`), the wage bill stays."""
@@ -683,7 +697,7 @@ def _to_dataset(out: Direct, scenario: Scenario, region: Region, draws: int | No
         "district": region.district_codes,
         "sector": region.sector_codes,
         "year": out.years,
-        "driver": list(DRIVERS),
+        "driver": list(out.drivers),
         "powertrain": list(electrification.POWERTRAINS),
     }
     ds = xr.Dataset(
@@ -702,8 +716,9 @@ def _to_dataset(out: Direct, scenario: Scenario, region: Region, draws: int | No
     ds = ds.assign_coords(
         district_name=("district", [districts.loc[d, "name_short"] for d in region.district_codes]),
         sector_label=("sector", [sectors.loc[s, "label_de"] for s in region.sector_codes]),
-        driver_lab=("driver", [labs.loc[k, "lab"] if k in labs.index else "context" for k in DRIVERS]),
-        driver_lab_label=("driver", [labs.loc[k, "label_de"] if k in labs.index else k for k in DRIVERS]),
+        driver_lab=("driver", [labs.loc[k, "lab"] if k in labs.index else registry.spec(k).lab for k in out.drivers]),
+        driver_lab_label=("driver", [labs.loc[k, "label_de"] if k in labs.index else registry.spec(k).label_de
+                                     for k in out.drivers]),
     )
     if draws is None:
         ds = ds.isel(draw=0, drop=True)

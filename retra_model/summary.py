@@ -12,26 +12,19 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-DRIVER_LABELS_DE = {
-    "trend": "Strukturtrend",
-    "electrification": "Elektrifizierung",
-    "volume": "Fahrzeugmenge und Produktivität",
-    "productivity": "Produktivität im Fahrzeugbau",
-    "projects": "Projekte und Programme",
-    "gva_productivity": "Produktivität (Wertschöpfung je Beschäftigten)",
-    "infrastructure": "Infrastruktur (Laden, Netze, Wasserstoff)",
-    "indirect": "Vorleistungen (indirekte Effekte)",
-    "induced": "Einkommen und Konsum (induzierte Effekte)",
-    "labour": "Arbeitsmarkt",
-}
-"""German names of the drivers; a driver not listed here is called 'Weiterer Treiber'."""
+from .drivers import registry
+
+DRIVER_LABELS_DE = registry.labels_de()
+"""German names of the drivers at import (:mod:`.drivers.registry`); a driver not registered is
+called 'Weiterer Treiber'."""
 
 BAND_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 def driver_label(driver: str) -> str:
     """German name of a driver (never the code)."""
-    return DRIVER_LABELS_DE.get(str(driver), "Weiterer Treiber")
+    sp = registry.spec(str(driver))
+    return "Weiterer Treiber" if sp is None else sp.label_de
 
 
 def lab_labels(ds: xr.Dataset) -> list[str]:
