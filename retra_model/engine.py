@@ -35,7 +35,7 @@ from . import __version__
 from .drivers import electrification, gva, infrastructure, input_output, projects, registry, trend, volume
 from .errors import Problem, ScenarioError
 from .regions import Region, load_region
-from .scenario import Distribution, Scenario, value_of
+from .scenario import Distribution, Scenario
 
 DRIVERS = registry.run_drivers()
 """The built-in drivers of a direct run, in the order of the decomposition (:mod:`.drivers.registry`;
@@ -291,7 +291,7 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     # 6. infrastructure: regional demand of the build-out → direct output, jobs, GVA
     v = io.gva_per_output[None, None, :, None] * (1.0 - rent)  # GVA per output without rents [1]
     e = input_output.jobs_per_output(v, q)  # jobs per EUR million of output, (n, D, S, T)
-    demand, hours_jobs = _infrastructure(scenario, region, sampler, years, shape)
+    demand, hours_jobs = infrastructure.effect(infrastructure.inputs(scenario, region), sampler, years, shape)
     if demand.any() or hours_jobs.any():
         ch["infrastructure"][...] = demand * e + hours_jobs
         gch["infrastructure"][...] = demand * v + hours_jobs * q / 1000.0
@@ -573,69 +573,6 @@ def residence_shares(region: Region) -> np.ndarray:
     stayers = (tot["residents_employed"] - tot["out_commuters"]).to_numpy(dtype=float)
     workers = (tot["residents_employed"] - tot["out_commuters"] + tot["in_commuters"]).to_numpy(dtype=float)
     return commuting_shares(f, stayers, workers)
-
-
-def _infrastructure(scenario: Scenario, region: Region, sampler: Sampler, years: np.ndarray,
-                    shape: tuple) -> tuple[np.ndarray, np.ndarray]:
-    """Regional final demand of the build-out [EUR million] and jobs of on-demand service hours [persons]."""
-    demand = np.zeros(shape)
-    jobs = np.zeros(shape)
-    cfg = scenario.infrastructure
-    if cfg is None:
-        return demand, jobs
-    dist, sect = region.district_codes, region.sector_codes
-    nat = region.national
-    items = nat.tables["infrastructure_items"].set_index("item")
-    costs = nat.tables["infrastructure_costs"].set_index("parameter")
-    where = str(scenario.file or scenario.name)
-    problems = []
-
-    def data_cost(item: str, kind: str) -> float | None:
-        par = items.loc[item, f"{kind}_parameter"]
-        if not isinstance(par, str) or par not in costs.index or np.isnan(costs.loc[par, "value"]):
-            return None
-        return float(costs.loc[par, "value"]) / float(items.loc[item, f"{kind}_divisor"]) / 1e6  # EUR → EUR million
-
-    for name, it in cfg.items.items():
-        if not any(any(value_of(x) != 0 for x in path.values()) for path in it.build_out.values()):
-            continue
-        key = f"infrastructure.items.{name}"
-        if it.capex is not None:
-            capex = sampler(it.capex, f"{key}.capex") / 1e6
-        elif (c := data_cost(name, "capex")) is not None:
-            capex = np.full(sampler.n, c)
-        else:
-            problems.append(Problem(where, f"{key}.capex", None,
-                                    f"the data have no usable cost for {name} ({items.loc[name, 'note']}); "
-                                    "give capex per unit with its source, e.g. capex: '250000 EUR'"))
-            continue
-        om = sampler(it.om, f"{key}.om") / 1e6 if it.om is not None else np.full(sampler.n, data_cost(name, "om") or 0.0)
-        if np.any(om != 0) and it.om_sector is None:
-            problems.append(Problem(where, f"{key}.om_sector", None,
-                                    f"the data give O&M costs for {name}; say which sector is paid for them "
-                                    "(om_sector: other_manufacturing for repair of electrical equipment, WZ 33)"))
-            continue
-        onehot = np.array([1.0 if s == it.om_sector else 0.0 for s in sect])
-        split = np.stack([sampler(it.split[s], f"{key}.split.{s}") if s in it.split else np.zeros(sampler.n)
-                          for s in sect], axis=-1)
-        share = sampler(it.regional_share, f"{key}.regional_share")
-        for d, path in it.build_out.items():
-            stock = infrastructure.cumulative(years, {y: sampler(x, f"{key}.build_out.{d}.{y}") for y, x in path.items()},
-                                              region.base_year)
-            inv, op = infrastructure.spending(stock, capex, om)
-            demand[:, dist.index(d)] += infrastructure.regional_demand(inv, op, split, onehot, share)
-    if problems:
-        raise ScenarioError(problems)
-    od = cfg.ondemand
-    if od is not None and od.hours_per_job is not None:
-        per_job = sampler(od.hours_per_job, "infrastructure.ondemand.hours_per_job")
-        s = sect.index("trade_transport")
-        for d, path in od.service_hours.items():
-            hours = infrastructure.cumulative(
-                years, {y: sampler(x, f"infrastructure.ondemand.service_hours.{d}.{y}") for y, x in path.items()},
-                region.base_year)
-            jobs[:, dist.index(d), s, :] += infrastructure.service_jobs(hours, per_job)
-    return demand, jobs
 
 
 def run(scenario: Scenario, *, draws: int | None = None, seed: int | None = None,

@@ -14,6 +14,8 @@ from retra_model.errors import Problem
 from retra_model.regions import load_region
 from retra_model.scenario import Scenario
 
+from .conftest import REPO
+
 
 def test_the_old_names_are_read_from_the_register():
     assert engine.DRIVERS == registry.run_drivers()
@@ -124,3 +126,17 @@ def test_check_runs_every_drivers_inputs(toy, toy_baseline, toy_driver, monkeypa
     no_ict = SimpleNamespace(sector_codes=[s for s in toy.sector_codes if s != "ict"], base_year=toy.base_year)
     with pytest.raises(ScenarioError, match="no ict sector"):
         registry.check(toy_baseline, no_ict)
+
+
+def test_scenario_check_runs_the_drivers_inputs(toy, toy_baseline):
+    """What a run would find in the data, ``Scenario.check`` finds without running."""
+    assert set(toy_baseline.check(toy)) >= {"infrastructure"}
+    sc = toy_baseline.replace({"infrastructure": {"items": {"grid_reinforcement": {
+        "build_out": {"99002": {2030: 20}}, "split": {"construction": 1.0}, "regional_share": 0.5,
+        "source": "test"}}}})
+    with pytest.raises(ScenarioError, match=r"grid_reinforcement\.capex"):
+        sc.check(toy)
+    ok = sc.replace({"infrastructure": {"items": {"grid_reinforcement": {"capex": "0.5 EUR million"}}}})
+    assert "grid_reinforcement" in ok.check(toy)["infrastructure"]["costs"]
+    curated = Scenario.from_file(REPO / "scenarios" / "son" / "infrastructure.yaml")
+    assert curated.check(load_region("son"))["infrastructure"]["costs"]

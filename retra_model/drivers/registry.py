@@ -39,6 +39,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from . import infrastructure
+
 KINDS = ("factor", "additive", "demand", "io", "gva", "labour")
 
 
@@ -84,7 +86,7 @@ REGISTRY: list[DriverSpec] = [
     DriverSpec("projects", "additive", "projects", "Projekte und Programme", "Projects and programmes",
                propagates=True, paid=True),
     DriverSpec("infrastructure", "demand", "infrastructure", "Infrastruktur (Laden, Netze, Wasserstoff)",
-               "Infrastructure (charging, grids, hydrogen)", propagates=True, paid=True),
+               "Infrastructure (charging, grids, hydrogen)", propagates=True, paid=True, inputs=infrastructure.inputs),
     DriverSpec("indirect", "io", "input_output", "Vorleistungen (indirekte Effekte)",
                "Intermediate inputs (indirect effects)"),
     DriverSpec("induced", "io", "input_output", "Einkommen und Konsum (induzierte Effekte)",
