@@ -169,7 +169,7 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     e0 = region.base().transpose("district", "sector").values[None, :, :, None]  # (1, D, S, 1)
 
     # 1. trend: Germany's level path (no fading) × national sector shifts × bounded district shifts
-    f_trend = _trend_factors(scenario, region, sampler, tau)
+    f_trend = trend.effect(trend.inputs(scenario, region), sampler, tau)
 
     # 2. electrification
     el = scenario.electrification
@@ -336,65 +336,13 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
 
 
 def _trend_fit(scenario: Scenario, region: Region) -> dict:
-    """Shifts of the trend, fitted once per scenario and region (no draws involved).
-
-    Returns the district shifts δ (D, S) against the same sector in Germany and the national
-    sector shifts σ (S,) against all of Germany, both robust (median of year-on-year log
-    differences over ``fit_years``) and shrunk (:func:`retra_model.drivers.trend.shrink`), with
-    the national base-year employment by sector and whether the region covers Germany.
-    """
-    tr = scenario.trend
-    sect = region.sector_codes
-    first, last = tr.fit_years
-    hist = region.employment["value"].sel(year=slice(first, last)).transpose("district", "sector", "year")
-    years = hist["year"].values
-    local = hist.values.astype(float)
-    nat = region.national.sector_employment()
-    if nat is not None and set(years) <= set(nat.columns) and region.base_year in nat.columns:
-        nat_hist = nat[list(years)].to_numpy(float)  # (S, Y)
-        n0 = nat[region.base_year].to_numpy(float)
-    else:  # no national sector table for these years (a region of made-up numbers): the region is its own reference
-        nat_hist = local.sum(axis=0)
-        n0 = region.base().transpose("district", "sector").values.sum(axis=0).astype(float)
-    base = region.base().transpose("district", "sector").values.astype(float)
-    delta = trend.shrink(trend.robust_shift(local, nat_hist[None]), base)
-    sigma = trend.shrink(trend.robust_shift(nat_hist, nat_hist.sum(axis=0)[None]), n0, size_half=0.0)
-    covers = bool(np.all(np.abs(base.sum(axis=0) - n0) <= 1e-3 * np.maximum(n0, 1.0)))
-    return {"delta": delta, "sigma": sigma, "n0": n0, "covers_germany": covers, "base": base}
+    """Shifts of the trend (:func:`retra_model.drivers.trend.fit`)."""
+    return trend.fit(scenario, region)
 
 
 def _trend_factors(scenario: Scenario, region: Region, sampler: Sampler, tau: np.ndarray) -> np.ndarray:
-    """The trend factor (n, D, S, T) [1] (:mod:`retra_model.drivers.trend`)."""
-    tr = scenario.trend
-    sect = region.sector_codes
-    whole = region.parent or region  # a district chunk: fit and normalise on the whole region
-    dist = whole.district_codes
-    fit = _trend_fit(scenario, whole)
-    trended = ~np.isin(sect, tr.exclude_sectors)
-    level = _col(sampler(tr.level_growth, "trend.level_growth"))
-    eff = trend.effective_years(_col(sampler(tr.half_life, "trend.half_life")), tau)  # (n, 1, 1, T)
-    log_sigma = trend.bounded(fit["sigma"][None, None, :, None] * eff, trend.SECTOR_BOUND)
-    f_nat = trend.national_sector_factors(fit["n0"], log_sigma, level, tau, trended)  # (n, 1, S, T)
-    log_delta = trend.bounded(fit["delta"][None, :, :, None] * eff)  # (n, D, S, T)
-    if fit["covers_germany"]:
-        log_delta = trend.normalise(log_delta, fit["base"][None, :, :, None], axis=1)
-    if not sampler.deterministic:
-        if tr.shift_sd is not None:
-            # each district's growth against Germany is itself uncertain: one normal draw per district
-            from scipy.stats import norm
-
-            z = np.stack([norm.ppf(sampler.uniforms(f"trend.shift.{d}")) for d in dist], axis=-1)  # (n, D)
-            log_delta = log_delta + _col(sampler(tr.shift_sd, "trend.shift_sd")) * z[:, :, None, None] * eff
-        errors = region.national.tables.get("forecast_errors")
-        if errors is not None:
-            # the model's own errors in the rolling backtests, one quantile per district and draw
-            u = np.stack([sampler.uniforms(f"trend.error.{d}") for d in dist], axis=-1)  # (n, D)
-            cls = trend.size_class(fit["base"].sum(axis=1))
-            log_delta = log_delta + trend.error_quantile(errors, tau, u, cls)[:, :, None, :]
-    f = f_nat * np.exp(log_delta)
-    if whole is not region:
-        f = f[:, [dist.index(d) for d in region.district_codes]]
-    return np.where(trended[None, None, :, None], f, 1.0)
+    """The trend factor (n, D, S, T) [1] (:mod:`retra_model.drivers.trend`: ``inputs`` and ``effect``)."""
+    return trend.effect(trend.inputs(scenario, region), sampler, tau)
 
 
 ZERO = 1e-12

@@ -39,7 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import infrastructure
+from . import infrastructure, trend
 
 KINDS = ("factor", "additive", "demand", "io", "gva", "labour")
 
@@ -77,7 +77,7 @@ class DriverSpec:
 
 
 REGISTRY: list[DriverSpec] = [
-    DriverSpec("trend", "factor", "trend", "Strukturtrend", "Structural trend"),
+    DriverSpec("trend", "factor", "trend", "Strukturtrend", "Structural trend", inputs=trend.inputs),
     DriverSpec("electrification", "factor", "electrification", "Elektrifizierung", "Electrification", paid=True),
     DriverSpec("volume", "factor", "volume", "Fahrzeugmenge und Produktivität", "Vehicle output and productivity",
                propagates=True, paid=True),
