@@ -33,6 +33,7 @@ import xarray as xr
 
 from . import __version__
 from .drivers import electrification, gva, infrastructure, input_output, projects, registry, trend, volume
+from .drivers._distributions import triangular_ppf
 from .errors import Problem, ScenarioError
 from .regions import Region, load_region
 from .scenario import Distribution, Scenario
@@ -100,7 +101,7 @@ class Sampler:
         if lever.distribution == "uniform":
             return lever.low + u * (lever.high - lever.low)
         if lever.distribution == "triangular":
-            return _triangular_ppf(u, lever.low, lever.mode, lever.high)
+            return triangular_ppf(u, lever.low, lever.mode, lever.high)
         from scipy.stats import truncnorm  # normal, truncated to [low, high] where given
 
         lo = -np.inf if lever.low is None else (lever.low - lever.mean) / lever.sd
@@ -108,14 +109,7 @@ class Sampler:
         return truncnorm.ppf(u, lo, hi, loc=lever.mean, scale=lever.sd)
 
 
-def _triangular_ppf(u: np.ndarray, low: np.ndarray, mode: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """Inverse CDF of triangular distributions; ``u`` broadcasts against the cells."""
-    span = np.where(high > low, high - low, 1.0)
-    c = np.where(high > low, (mode - low) / span, 0.5)
-    left = low + np.sqrt(u * span * (mode - low))
-    right = high - np.sqrt((1 - u) * span * (high - mode))
-    out = np.where(u < c, left, right)
-    return np.where(high > low, out, mode)
+_triangular_ppf = triangular_ppf  # the old name (labour.py)
 
 
 def _col(x: np.ndarray) -> np.ndarray:
@@ -172,25 +166,7 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     f_trend = trend.effect(trend.inputs(scenario, region), sampler, tau)
 
     # 2. electrification
-    el = scenario.electrification
-    def curve(name: str, fields: tuple[str, ...]) -> tuple[np.ndarray, ...]:
-        section = getattr(el, name)
-        return tuple(_col(sampler(getattr(section, f), f"electrification.{name}.{f}"))[..., 0] for f in fields)
-
-    bev = curve("bev", ("midpoint_year", "steepness", "ceiling"))
-    phev = curve("phev", ("peak_share", "peak_year", "width"))
-    fcev = curve("fcev", ("midpoint_year", "steepness", "ceiling"))
-    li = el.labour_intensity
-    intensity = np.stack([np.ones(sampler.n)] + [sampler(getattr(li, p), f"electrification.labour_intensity.{p}")
-                          for p in ("phev", "bev", "fcev")], axis=-1)
-    lead = np.array([el.district_lead.get(d, 0.0) for d in dist])
-    t_eff = years[None, None, :] + lead[None, :, None]  # (1, D, T); params are (n, 1, 1)
-    shares = electrification.mix(t_eff, bev, phev, fcev)  # (n, D, T, 4)
-    index = electrification.labour_index(shares, intensity[:, None, None, :])  # (n, D, T)
-    u = sampler.uniforms("data.exposure")[:, None, None]  # one quantile of every range per draw
-    exp = region.exposure
-    x = _triangular_ppf(u, exp["low"].values[None], exp["value"].values[None], exp["high"].values[None])
-    f_elec = electrification.factor(x[..., None], index[:, :, None, :], index[:, :, None, :1])
+    f_elec, shares = electrification.effect(electrification.inputs(scenario, region), sampler, years)
 
     # 3. volume and productivity
     vo = scenario.volume

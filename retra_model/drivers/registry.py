@@ -39,7 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import infrastructure, trend
+from . import electrification, infrastructure, trend
 
 KINDS = ("factor", "additive", "demand", "io", "gva", "labour")
 
@@ -78,7 +78,8 @@ class DriverSpec:
 
 REGISTRY: list[DriverSpec] = [
     DriverSpec("trend", "factor", "trend", "Strukturtrend", "Structural trend", inputs=trend.inputs),
-    DriverSpec("electrification", "factor", "electrification", "Elektrifizierung", "Electrification", paid=True),
+    DriverSpec("electrification", "factor", "electrification", "Elektrifizierung", "Electrification", paid=True,
+               inputs=electrification.inputs),
     DriverSpec("volume", "factor", "volume", "Fahrzeugmenge und Produktivität", "Vehicle output and productivity",
                propagates=True, paid=True),
     DriverSpec("productivity", "factor", "volume", "Produktivität im Fahrzeugbau",
