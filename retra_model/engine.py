@@ -169,31 +169,18 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     f_elec, shares = electrification.effect(electrification.inputs(scenario, region), sampler, years)
 
     # 3. volume and productivity
-    vo = scenario.volume
-    points = {y: sampler(v, f"volume.output_index.{y}") for y, v in vo.output_index.items()}
-    vindex = volume.output_index(years, points, base)  # (n, T)
-    mask = np.isin(sect, vo.sectors)[None, None, :, None]
-    f_vol = volume.factor(vindex[:, None, None, :], mask)
-    g_prod = _col(sampler(vo.productivity_growth, "volume.productivity_growth"))
-    f_prod = volume.productivity_factor(g_prod, tau, mask)
+    vol = volume.inputs(scenario, region)
+    f_vol, f_prod = volume.effect(vol, sampler, years, tau)
 
     # A factor of exactly 0 (output index 0, all powertrain labour gone) has no logarithm: LMDI
     # replaces zeros by a tiny positive number, which changes results by less than 1e-6 persons
     # (Ang & Liu 2007, Energy Policy 35(1), 238-246, doi:10.1016/j.enpol.2005.11.001).
     factors = {"trend": f_trend, "electrification": f_elec, "volume": f_vol, "productivity": f_prod}
 
-    # GVA per employee over time [EUR thousand per job]
-    q0_full = region.gva_per_employee["value"].transpose("district", "sector").values[None, :, :, None]
-    g = scenario.gva
-    # Rents (actual and imputed, the surplus of real estate in business services) follow the dwellings,
-    # not the jobs: job changes are valued without them, and they stay at their base-year level.
+    # GVA per employee over time [EUR thousand per job], without rents (:mod:`.drivers.gva`)
     io, _ = _io_model(region)
-    rent = io.rent_share[None, None, :, None] * _col(sampler(g.rents_removed, "gva.rents_removed"))
-    q0 = q0_full * (1.0 - rent)
-    growth = np.stack([sampler(g.by_sector[s], f"gva.by_sector.{s}") if s in g.by_sector
-                       else sampler(g.productivity_growth, "gva.productivity_growth") for s in sect], axis=-1)
-    q = gva.per_employee_path(q0, growth[:, None, :, None], tau)  # (n, D, S, T)
-    q = q / f_prod  # in the volume sectors GVA per employee also grows with their labour productivity
+    gv = gva.effect(gva.inputs(scenario, region), sampler, tau, f_prod)
+    q0_full, rent, q0, growth, q = gv["q0_full"], gv["rent"], gv["q0"], gv["growth"], gv["q"]
     shape = np.broadcast_shapes(e0.shape, *(f.shape for f in factors.values()), q.shape)
 
     # The change by driver is written in place into two preallocated arrays (no copies).
@@ -287,14 +274,14 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     #    only where no driver already moves them: volume scales the whole sector, programmes name the
     #    group's own component plants, exposure cuts the powertrain plants. So the own rows of the
     #    volume sectors are removed for all demand *in* those sectors (no supplier loss twice).
-    in_vol = np.isin(sect, vo.sectors)[None, None, :, None]
+    in_vol = vol["mask"]
     demand = {"volume": gch["volume"] + np.where(in_vol, output_gva, 0.0),
               "other": np.where(in_vol, 0.0, output_gva) + gch["infrastructure"]}
     for sp in extra:
         if sp.propagates:
             demand["other"] = demand["other"] + gch[sp.name]
     wages = sum(gch[k] for k in registry.paid())
-    indirect, induced = _io_effects(scenario, region, sampler, demand, wages, v, np.isin(sect, vo.sectors), shape)
+    indirect, induced = _io_effects(scenario, region, sampler, demand, wages, v, vol["mask"][0, 0, :, 0], shape)
     np.multiply(indirect, e, out=ch["indirect"])
     np.multiply(induced, e, out=ch["induced"])
     np.multiply(indirect, v, out=gch["indirect"])
@@ -400,21 +387,7 @@ def _held(scenario: Scenario, region: Region, sampler: Sampler, e0: np.ndarray) 
     return held
 
 
-_IO_CACHE: dict = {}
-
-
-def _io_model(region: Region) -> tuple[input_output.IOTable, np.ndarray]:
-    """The national IO table at the model's sectors and SvB in Germany by sector in the base year.
-
-    Cached per national data folder and base year (the national package is read once per
-    process too, :func:`~retra_model.regions.load_national`).
-    """
-    nat = region.national
-    key = (str(nat.folder), region.base_year, tuple(nat.sector_codes))
-    if key not in _IO_CACHE:
-        io = input_output.aggregate(nat.io_flows, nat.io_products, nat.cpa_sector, nat.sector_codes)
-        _IO_CACHE[key] = (io, input_output.national_employment(io, nat.employment, region.base_year, nat.sector_wz))
-    return _IO_CACHE[key]
+_io_model = input_output.national_model  # the old name (tests, notebooks)
 
 
 def _uniform(x: np.ndarray) -> np.ndarray:

@@ -39,7 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import electrification, infrastructure, trend
+from . import electrification, gva, infrastructure, trend, volume
 
 KINDS = ("factor", "additive", "demand", "io", "gva", "labour")
 
@@ -81,7 +81,7 @@ REGISTRY: list[DriverSpec] = [
     DriverSpec("electrification", "factor", "electrification", "Elektrifizierung", "Electrification", paid=True,
                inputs=electrification.inputs),
     DriverSpec("volume", "factor", "volume", "Fahrzeugmenge und Produktivität", "Vehicle output and productivity",
-               propagates=True, paid=True),
+               propagates=True, paid=True, inputs=volume.inputs),
     DriverSpec("productivity", "factor", "volume", "Produktivität im Fahrzeugbau",
                "Labour productivity in vehicle making"),
     DriverSpec("projects", "additive", "projects", "Projekte und Programme", "Projects and programmes",
@@ -93,7 +93,7 @@ REGISTRY: list[DriverSpec] = [
     DriverSpec("induced", "io", "input_output", "Einkommen und Konsum (induzierte Effekte)",
                "Income and consumption (induced effects)"),
     DriverSpec("gva_productivity", "gva", "gva", "Produktivität (Wertschöpfung je Beschäftigten)",
-               "Productivity (value added per employee)"),
+               "Productivity (value added per employee)", inputs=gva.inputs),
     DriverSpec("labour", "labour", "labour", "Arbeitsmarkt", "Labour market"),
 ]
 """The drivers, in the order of the decomposition (the labour market last, outside runs)."""
