@@ -196,7 +196,8 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
         log_total += ch[k]
     # A programme with a head count replaces the drivers for the jobs of the plants it names:
     # they leave the multiplicative part, and the programme's ramp is their whole path.
-    held = _held(scenario, region, sampler, e0)  # (n, D, S, 1)
+    proj = projects.inputs(scenario, region)
+    held = projects.held(proj, sampler, e0)  # (n, D, S, 1)
     e0m = e0 - held
     weight = lmdi_weights(e0m, log_total)
     em = e0m + weight * log_total  # = (e0 - held) · Π factors
@@ -209,23 +210,9 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     ch["projects"][...] = 0.0
     gch["projects"][...] = 0.0
     output_gva = np.zeros(shape)  # the part of the projects' GVA change that is output (→ IO model)
-    held_ramp, held_end = {}, {}  # ramps of the programmes that hold plants, and their last year, per cell
-    for pid, pr in scenario.projects.items():
-        if not pr.enabled:
-            continue
-        d, s = dist.index(pr.district), sect.index(pr.sector)
-        jobs = projects.ramp(years, {y: sampler(v, f"projects.{pid}.jobs.{y}") for y, v in pr.jobs.items()})
-        ch["projects"][:, d, s, :] += jobs
-        if pr.head_count is not None:
-            held_ramp[d, s] = held_ramp.get((d, s), 0.0) + jobs
-            held_end[d, s] = max(held_end.get((d, s), base), max(pr.jobs))
-        if pr.gva_per_job is None:
-            g_p = jobs * q[:, d, s, :] / 1000.0
-        else:
-            qp = _col(sampler(pr.gva_per_job, f"projects.{pid}.gva_per_job"))[:, 0, 0, :] * (1.0 + growth[:, s, None]) ** tau
-            g_p = jobs * qp / 1000.0
-        gch["projects"][:, d, s, :] += g_p
-        output_gva[:, d, s, :] += g_p * sampler(pr.output_share, f"projects.{pid}.output_share")[:, None]
+    # ramps of the programmes that hold plants, and their last year, per cell
+    held_ramp, held_end = projects.effect(proj, sampler, years, tau, q, growth, ch["projects"], gch["projects"],
+                                          output_gva)
     employment = em + held + ch["projects"]
     _resume_after_programmes(held, held_ramp, held_end, factors, years, q, ch, gch, employment)
     if not sampler.deterministic and (employment < -1e-9).any():
@@ -368,23 +355,6 @@ def _resume_after_programmes(held: np.ndarray, ramp: dict, end: dict, factors: d
             ch[k][:, d, s, after] += w * lk
             gch[k][:, d, s, after] += w * lk * q[:, d, s, after] / 1000.0
         employment[:, d, s, after] += w * total
-
-
-def _held(scenario: Scenario, region: Region, sampler: Sampler, e0: np.ndarray) -> np.ndarray:
-    """Jobs held by programmes with a head count, ``(n, D, S, 1)`` [persons] (0 elsewhere).
-
-    Capped at the cell's base-year jobs: where the estimate of a district's sector is below
-    the plants' stated head count, the programme holds the whole cell.
-    """
-    dist, sect = region.district_codes, region.sector_codes
-    held = np.zeros((sampler.n, len(dist), len(sect), 1))
-    for pid, pr in scenario.projects.items():
-        if pr.enabled and pr.head_count is not None:
-            held[:, dist.index(pr.district), sect.index(pr.sector), 0] += sampler(pr.head_count,
-                                                                                  f"projects.{pid}.head_count")
-    # the cells are estimates: a plant's stated head count above its cell holds the whole cell
-    np.minimum(held, e0, out=held)
-    return held
 
 
 _io_model = input_output.national_model  # the old name (tests, notebooks)

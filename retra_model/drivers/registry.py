@@ -39,7 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import electrification, gva, infrastructure, trend, volume
+from . import electrification, gva, infrastructure, projects, trend, volume
 
 KINDS = ("factor", "additive", "demand", "io", "gva", "labour")
 
@@ -85,7 +85,7 @@ REGISTRY: list[DriverSpec] = [
     DriverSpec("productivity", "factor", "volume", "Produktivität im Fahrzeugbau",
                "Labour productivity in vehicle making"),
     DriverSpec("projects", "additive", "projects", "Projekte und Programme", "Projects and programmes",
-               propagates=True, paid=True),
+               propagates=True, paid=True, inputs=projects.inputs),
     DriverSpec("infrastructure", "demand", "infrastructure", "Infrastruktur (Laden, Netze, Wasserstoff)",
                "Infrastructure (charging, grids, hydrogen)", propagates=True, paid=True, inputs=infrastructure.inputs),
     DriverSpec("indirect", "io", "input_output", "Vorleistungen (indirekte Effekte)",
