@@ -140,3 +140,12 @@ def test_scenario_check_runs_the_drivers_inputs(toy, toy_baseline):
     assert "grid_reinforcement" in ok.check(toy)["infrastructure"]["costs"]
     curated = Scenario.from_file(REPO / "scenarios" / "son" / "infrastructure.yaml")
     assert curated.check(load_region("son"))["infrastructure"]["costs"]
+
+
+@pytest.mark.parametrize("region_id", ["son", "swsn"])
+def test_every_curated_scenario_passes_check(region_id):
+    region = load_region(region_id)
+    with_inputs = {s.name for s in registry.specs() if s.inputs is not None}
+    assert {"trend", "electrification", "volume", "projects", "infrastructure", "gva_productivity"} <= with_inputs
+    for path in sorted((REPO / "scenarios" / region_id).glob("*.yaml")):
+        assert set(Scenario.from_file(path).check(region)) == with_inputs, path.name
