@@ -32,14 +32,15 @@ import numpy as np
 import xarray as xr
 
 from . import __version__
-from .drivers import electrification, gva, infrastructure, input_output, projects, trend, volume
+from .drivers import electrification, gva, infrastructure, input_output, projects, registry, trend, volume
+from .drivers._distributions import triangular_ppf
 from .errors import Problem, ScenarioError
 from .regions import Region, load_region
-from .scenario import Distribution, Scenario, value_of
+from .scenario import Distribution, Scenario
 
-DRIVERS = ("trend", "electrification", "volume", "productivity", "projects", "infrastructure", "indirect", "induced",
-           "gva_productivity")
-"""The drivers of a direct run, in the order of the decomposition."""
+DRIVERS = registry.run_drivers()
+"""The built-in drivers of a direct run, in the order of the decomposition (:mod:`.drivers.registry`;
+a run's ``driver`` dimension follows the register at run time)."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -100,7 +101,7 @@ class Sampler:
         if lever.distribution == "uniform":
             return lever.low + u * (lever.high - lever.low)
         if lever.distribution == "triangular":
-            return _triangular_ppf(u, lever.low, lever.mode, lever.high)
+            return triangular_ppf(u, lever.low, lever.mode, lever.high)
         from scipy.stats import truncnorm  # normal, truncated to [low, high] where given
 
         lo = -np.inf if lever.low is None else (lever.low - lever.mean) / lever.sd
@@ -108,14 +109,7 @@ class Sampler:
         return truncnorm.ppf(u, lo, hi, loc=lever.mean, scale=lever.sd)
 
 
-def _triangular_ppf(u: np.ndarray, low: np.ndarray, mode: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """Inverse CDF of triangular distributions; ``u`` broadcasts against the cells."""
-    span = np.where(high > low, high - low, 1.0)
-    c = np.where(high > low, (mode - low) / span, 0.5)
-    left = low + np.sqrt(u * span * (mode - low))
-    right = high - np.sqrt((1 - u) * span * (high - mode))
-    out = np.where(u < c, left, right)
-    return np.where(high > low, out, mode)
+_triangular_ppf = triangular_ppf  # the old name (labour.py)
 
 
 def _col(x: np.ndarray) -> np.ndarray:
@@ -156,6 +150,7 @@ class Direct:
     employment_change: np.ndarray  # (driver, draw, district, sector, year)
     gva_change: np.ndarray
     mix: np.ndarray  # (draw, district, year, powertrain)
+    drivers: tuple[str, ...] = DRIVERS  # the driver axis of the changes
 
 
 def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
@@ -168,69 +163,41 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     e0 = region.base().transpose("district", "sector").values[None, :, :, None]  # (1, D, S, 1)
 
     # 1. trend: Germany's level path (no fading) × national sector shifts × bounded district shifts
-    f_trend = _trend_factors(scenario, region, sampler, tau)
+    f_trend = trend.effect(trend.inputs(scenario, region), sampler, tau)
 
     # 2. electrification
-    el = scenario.electrification
-    def curve(name: str, fields: tuple[str, ...]) -> tuple[np.ndarray, ...]:
-        section = getattr(el, name)
-        return tuple(_col(sampler(getattr(section, f), f"electrification.{name}.{f}"))[..., 0] for f in fields)
-
-    bev = curve("bev", ("midpoint_year", "steepness", "ceiling"))
-    phev = curve("phev", ("peak_share", "peak_year", "width"))
-    fcev = curve("fcev", ("midpoint_year", "steepness", "ceiling"))
-    li = el.labour_intensity
-    intensity = np.stack([np.ones(sampler.n)] + [sampler(getattr(li, p), f"electrification.labour_intensity.{p}")
-                          for p in ("phev", "bev", "fcev")], axis=-1)
-    lead = np.array([el.district_lead.get(d, 0.0) for d in dist])
-    t_eff = years[None, None, :] + lead[None, :, None]  # (1, D, T); params are (n, 1, 1)
-    shares = electrification.mix(t_eff, bev, phev, fcev)  # (n, D, T, 4)
-    index = electrification.labour_index(shares, intensity[:, None, None, :])  # (n, D, T)
-    u = sampler.uniforms("data.exposure")[:, None, None]  # one quantile of every range per draw
-    exp = region.exposure
-    x = _triangular_ppf(u, exp["low"].values[None], exp["value"].values[None], exp["high"].values[None])
-    f_elec = electrification.factor(x[..., None], index[:, :, None, :], index[:, :, None, :1])
+    f_elec, shares = electrification.effect(electrification.inputs(scenario, region), sampler, years)
 
     # 3. volume and productivity
-    vo = scenario.volume
-    points = {y: sampler(v, f"volume.output_index.{y}") for y, v in vo.output_index.items()}
-    vindex = volume.output_index(years, points, base)  # (n, T)
-    mask = np.isin(sect, vo.sectors)[None, None, :, None]
-    f_vol = volume.factor(vindex[:, None, None, :], mask)
-    g_prod = _col(sampler(vo.productivity_growth, "volume.productivity_growth"))
-    f_prod = volume.productivity_factor(g_prod, tau, mask)
+    vol = volume.inputs(scenario, region)
+    f_vol, f_prod = volume.effect(vol, sampler, years, tau)
 
     # A factor of exactly 0 (output index 0, all powertrain labour gone) has no logarithm: LMDI
     # replaces zeros by a tiny positive number, which changes results by less than 1e-6 persons
     # (Ang & Liu 2007, Energy Policy 35(1), 238-246, doi:10.1016/j.enpol.2005.11.001).
     factors = {"trend": f_trend, "electrification": f_elec, "volume": f_vol, "productivity": f_prod}
 
-    # GVA per employee over time [EUR thousand per job]
-    q0_full = region.gva_per_employee["value"].transpose("district", "sector").values[None, :, :, None]
-    g = scenario.gva
-    # Rents (actual and imputed, the surplus of real estate in business services) follow the dwellings,
-    # not the jobs: job changes are valued without them, and they stay at their base-year level.
+    # GVA per employee over time [EUR thousand per job], without rents (:mod:`.drivers.gva`)
     io, _ = _io_model(region)
-    rent = io.rent_share[None, None, :, None] * _col(sampler(g.rents_removed, "gva.rents_removed"))
-    q0 = q0_full * (1.0 - rent)
-    growth = np.stack([sampler(g.by_sector[s], f"gva.by_sector.{s}") if s in g.by_sector
-                       else sampler(g.productivity_growth, "gva.productivity_growth") for s in sect], axis=-1)
-    q = gva.per_employee_path(q0, growth[:, None, :, None], tau)  # (n, D, S, T)
-    q = q / f_prod  # in the volume sectors GVA per employee also grows with their labour productivity
+    gv = gva.effect(gva.inputs(scenario, region), sampler, tau, f_prod)
+    q0_full, rent, q0, growth, q = gv["q0_full"], gv["rent"], gv["q0"], gv["growth"], gv["q"]
     shape = np.broadcast_shapes(e0.shape, *(f.shape for f in factors.values()), q.shape)
 
     # The change by driver is written in place into two preallocated arrays (no copies).
-    emp_ch = np.empty((len(DRIVERS), *shape))
-    gva_ch = np.empty((len(DRIVERS), *shape))
-    ch = dict(zip(DRIVERS, emp_ch, strict=True))
-    gch = dict(zip(DRIVERS, gva_ch, strict=True))
+    names = registry.run_drivers()
+    extra = registry.extra()  # registered additive drivers, evaluated by their effect
+    emp_ch = np.empty((len(names), *shape))
+    gva_ch = np.empty((len(names), *shape))
+    ch = dict(zip(names, emp_ch, strict=True))
+    gch = dict(zip(names, gva_ch, strict=True))
     log_total = np.zeros(shape)
     for k, f in factors.items():
         ch[k][...] = np.log(np.maximum(f, ZERO))
         log_total += ch[k]
     # A programme with a head count replaces the drivers for the jobs of the plants it names:
     # they leave the multiplicative part, and the programme's ramp is their whole path.
-    held = _held(scenario, region, sampler, e0)  # (n, D, S, 1)
+    proj = projects.inputs(scenario, region)
+    held = projects.held(proj, sampler, e0)  # (n, D, S, 1)
     e0m = e0 - held
     weight = lmdi_weights(e0m, log_total)
     em = e0m + weight * log_total  # = (e0 - held) · Π factors
@@ -243,23 +210,9 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     ch["projects"][...] = 0.0
     gch["projects"][...] = 0.0
     output_gva = np.zeros(shape)  # the part of the projects' GVA change that is output (→ IO model)
-    held_ramp, held_end = {}, {}  # ramps of the programmes that hold plants, and their last year, per cell
-    for pid, pr in scenario.projects.items():
-        if not pr.enabled:
-            continue
-        d, s = dist.index(pr.district), sect.index(pr.sector)
-        jobs = projects.ramp(years, {y: sampler(v, f"projects.{pid}.jobs.{y}") for y, v in pr.jobs.items()})
-        ch["projects"][:, d, s, :] += jobs
-        if pr.head_count is not None:
-            held_ramp[d, s] = held_ramp.get((d, s), 0.0) + jobs
-            held_end[d, s] = max(held_end.get((d, s), base), max(pr.jobs))
-        if pr.gva_per_job is None:
-            g_p = jobs * q[:, d, s, :] / 1000.0
-        else:
-            qp = _col(sampler(pr.gva_per_job, f"projects.{pid}.gva_per_job"))[:, 0, 0, :] * (1.0 + growth[:, s, None]) ** tau
-            g_p = jobs * qp / 1000.0
-        gch["projects"][:, d, s, :] += g_p
-        output_gva[:, d, s, :] += g_p * sampler(pr.output_share, f"projects.{pid}.output_share")[:, None]
+    # ramps of the programmes that hold plants, and their last year, per cell
+    held_ramp, held_end = projects.effect(proj, sampler, years, tau, q, growth, ch["projects"], gch["projects"],
+                                          output_gva)
     employment = em + held + ch["projects"]
     _resume_after_programmes(held, held_ramp, held_end, factors, years, q, ch, gch, employment)
     if not sampler.deterministic and (employment < -1e-9).any():
@@ -288,7 +241,7 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     # 6. infrastructure: regional demand of the build-out → direct output, jobs, GVA
     v = io.gva_per_output[None, None, :, None] * (1.0 - rent)  # GVA per output without rents [1]
     e = input_output.jobs_per_output(v, q)  # jobs per EUR million of output, (n, D, S, T)
-    demand, hours_jobs = _infrastructure(scenario, region, sampler, years, shape)
+    demand, hours_jobs = infrastructure.effect(infrastructure.inputs(scenario, region), sampler, years, shape)
     if demand.any() or hours_jobs.any():
         ch["infrastructure"][...] = demand * e + hours_jobs
         gch["infrastructure"][...] = demand * v + hours_jobs * q / 1000.0
@@ -296,91 +249,50 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
         ch["infrastructure"][...] = 0.0
         gch["infrastructure"][...] = 0.0
 
+    # registered additive drivers: their jobs, valued at the cell's GVA per employee
+    for sp in extra:
+        ch[sp.name][...] = sp.effect(None if sp.inputs is None else sp.inputs(scenario, region), sampler, years, shape)
+        np.multiply(ch[sp.name], q, out=gch[sp.name])
+        gch[sp.name] /= 1000.0
+
     # 7. indirect: changes of output (not of labour per unit) as final demand through the IO model;
     #    induced: the wage bill net of replacement income, spent where the workers live
     #    A car plant's output change reaches the region's vehicle makers (parts) through the IO model
     #    only where no driver already moves them: volume scales the whole sector, programmes name the
     #    group's own component plants, exposure cuts the powertrain plants. So the own rows of the
     #    volume sectors are removed for all demand *in* those sectors (no supplier loss twice).
-    in_vol = np.isin(sect, vo.sectors)[None, None, :, None]
+    in_vol = vol["mask"]
     demand = {"volume": gch["volume"] + np.where(in_vol, output_gva, 0.0),
               "other": np.where(in_vol, 0.0, output_gva) + gch["infrastructure"]}
-    wages = sum(gch[k] for k in PAID)
-    indirect, induced = _io_effects(scenario, region, sampler, demand, wages, v, np.isin(sect, vo.sectors), shape)
+    for sp in extra:
+        if sp.propagates:
+            demand["other"] = demand["other"] + gch[sp.name]
+    wages = sum(gch[k] for k in registry.paid())
+    indirect, induced = _io_effects(scenario, region, sampler, demand, wages, v, vol["mask"][0, 0, :, 0], shape)
     np.multiply(indirect, e, out=ch["indirect"])
     np.multiply(induced, e, out=ch["induced"])
     np.multiply(indirect, v, out=gch["indirect"])
     np.multiply(induced, v, out=gch["induced"])
 
     employment += ch["infrastructure"]
+    for sp in extra:
+        employment += ch[sp.name]
     _cap_io_losses(employment, ch, gch)
     employment += ch["indirect"]
     employment += ch["induced"]
     gva_total = gva_ch.sum(axis=0)
     gva_total += e0 * q0_full / 1000.0
-    return Direct(years, employment, gva_total, emp_ch, gva_ch, shares)
+    return Direct(years, employment, gva_total, emp_ch, gva_ch, shares, names)
 
 
 def _trend_fit(scenario: Scenario, region: Region) -> dict:
-    """Shifts of the trend, fitted once per scenario and region (no draws involved).
-
-    Returns the district shifts δ (D, S) against the same sector in Germany and the national
-    sector shifts σ (S,) against all of Germany, both robust (median of year-on-year log
-    differences over ``fit_years``) and shrunk (:func:`retra_model.drivers.trend.shrink`), with
-    the national base-year employment by sector and whether the region covers Germany.
-    """
-    tr = scenario.trend
-    sect = region.sector_codes
-    first, last = tr.fit_years
-    hist = region.employment["value"].sel(year=slice(first, last)).transpose("district", "sector", "year")
-    years = hist["year"].values
-    local = hist.values.astype(float)
-    nat = region.national.sector_employment()
-    if nat is not None and set(years) <= set(nat.columns) and region.base_year in nat.columns:
-        nat_hist = nat[list(years)].to_numpy(float)  # (S, Y)
-        n0 = nat[region.base_year].to_numpy(float)
-    else:  # no national sector table for these years (a region of made-up numbers): the region is its own reference
-        nat_hist = local.sum(axis=0)
-        n0 = region.base().transpose("district", "sector").values.sum(axis=0).astype(float)
-    base = region.base().transpose("district", "sector").values.astype(float)
-    delta = trend.shrink(trend.robust_shift(local, nat_hist[None]), base)
-    sigma = trend.shrink(trend.robust_shift(nat_hist, nat_hist.sum(axis=0)[None]), n0, size_half=0.0)
-    covers = bool(np.all(np.abs(base.sum(axis=0) - n0) <= 1e-3 * np.maximum(n0, 1.0)))
-    return {"delta": delta, "sigma": sigma, "n0": n0, "covers_germany": covers, "base": base}
+    """Shifts of the trend (:func:`retra_model.drivers.trend.fit`)."""
+    return trend.fit(scenario, region)
 
 
 def _trend_factors(scenario: Scenario, region: Region, sampler: Sampler, tau: np.ndarray) -> np.ndarray:
-    """The trend factor (n, D, S, T) [1] (:mod:`retra_model.drivers.trend`)."""
-    tr = scenario.trend
-    sect = region.sector_codes
-    whole = region.parent or region  # a district chunk: fit and normalise on the whole region
-    dist = whole.district_codes
-    fit = _trend_fit(scenario, whole)
-    trended = ~np.isin(sect, tr.exclude_sectors)
-    level = _col(sampler(tr.level_growth, "trend.level_growth"))
-    eff = trend.effective_years(_col(sampler(tr.half_life, "trend.half_life")), tau)  # (n, 1, 1, T)
-    log_sigma = trend.bounded(fit["sigma"][None, None, :, None] * eff, trend.SECTOR_BOUND)
-    f_nat = trend.national_sector_factors(fit["n0"], log_sigma, level, tau, trended)  # (n, 1, S, T)
-    log_delta = trend.bounded(fit["delta"][None, :, :, None] * eff)  # (n, D, S, T)
-    if fit["covers_germany"]:
-        log_delta = trend.normalise(log_delta, fit["base"][None, :, :, None], axis=1)
-    if not sampler.deterministic:
-        if tr.shift_sd is not None:
-            # each district's growth against Germany is itself uncertain: one normal draw per district
-            from scipy.stats import norm
-
-            z = np.stack([norm.ppf(sampler.uniforms(f"trend.shift.{d}")) for d in dist], axis=-1)  # (n, D)
-            log_delta = log_delta + _col(sampler(tr.shift_sd, "trend.shift_sd")) * z[:, :, None, None] * eff
-        errors = region.national.tables.get("forecast_errors")
-        if errors is not None:
-            # the model's own errors in the rolling backtests, one quantile per district and draw
-            u = np.stack([sampler.uniforms(f"trend.error.{d}") for d in dist], axis=-1)  # (n, D)
-            cls = trend.size_class(fit["base"].sum(axis=1))
-            log_delta = log_delta + trend.error_quantile(errors, tau, u, cls)[:, :, None, :]
-    f = f_nat * np.exp(log_delta)
-    if whole is not region:
-        f = f[:, [dist.index(d) for d in region.district_codes]]
-    return np.where(trended[None, None, :, None], f, 1.0)
+    """The trend factor (n, D, S, T) [1] (:mod:`retra_model.drivers.trend`: ``inputs`` and ``effect``)."""
+    return trend.effect(trend.inputs(scenario, region), sampler, tau)
 
 
 ZERO = 1e-12
@@ -407,13 +319,13 @@ def _cap_io_losses(before: np.ndarray, change: dict, gva_change: dict) -> None:
         gva_change[k] *= scale
 
 
-PROPAGATED = ("volume", "projects", "infrastructure")
+PROPAGATED = registry.propagated()
 """Drivers whose change of output propagates through the input-output model (projects: their
 ``output_share``). Not the trend: it is observed total employment, suppliers and services
 included; not productivity and electrification: they change labour per vehicle at constant
 output, i.e. the input mix, not final demand."""
 
-PAID = ("electrification", "volume", "projects", "infrastructure")
+PAID = registry.paid()
 """Drivers whose change of the wage bill (with the indirect one) is household income for the
 induced effect. Not productivity: at constant output it raises GVA per employee as much as it
 removes jobs (:mod:`.drivers.volume`), the wage bill stays."""
@@ -445,38 +357,7 @@ def _resume_after_programmes(held: np.ndarray, ramp: dict, end: dict, factors: d
         employment[:, d, s, after] += w * total
 
 
-def _held(scenario: Scenario, region: Region, sampler: Sampler, e0: np.ndarray) -> np.ndarray:
-    """Jobs held by programmes with a head count, ``(n, D, S, 1)`` [persons] (0 elsewhere).
-
-    Capped at the cell's base-year jobs: where the estimate of a district's sector is below
-    the plants' stated head count, the programme holds the whole cell.
-    """
-    dist, sect = region.district_codes, region.sector_codes
-    held = np.zeros((sampler.n, len(dist), len(sect), 1))
-    for pid, pr in scenario.projects.items():
-        if pr.enabled and pr.head_count is not None:
-            held[:, dist.index(pr.district), sect.index(pr.sector), 0] += sampler(pr.head_count,
-                                                                                  f"projects.{pid}.head_count")
-    # the cells are estimates: a plant's stated head count above its cell holds the whole cell
-    np.minimum(held, e0, out=held)
-    return held
-
-
-_IO_CACHE: dict = {}
-
-
-def _io_model(region: Region) -> tuple[input_output.IOTable, np.ndarray]:
-    """The national IO table at the model's sectors and SvB in Germany by sector in the base year.
-
-    Cached per national data folder and base year (the national package is read once per
-    process too, :func:`~retra_model.regions.load_national`).
-    """
-    nat = region.national
-    key = (str(nat.folder), region.base_year, tuple(nat.sector_codes))
-    if key not in _IO_CACHE:
-        io = input_output.aggregate(nat.io_flows, nat.io_products, nat.cpa_sector, nat.sector_codes)
-        _IO_CACHE[key] = (io, input_output.national_employment(io, nat.employment, region.base_year, nat.sector_wz))
-    return _IO_CACHE[key]
+_io_model = input_output.national_model  # the old name (tests, notebooks)
 
 
 def _uniform(x: np.ndarray) -> np.ndarray:
@@ -561,69 +442,6 @@ def residence_shares(region: Region) -> np.ndarray:
     return commuting_shares(f, stayers, workers)
 
 
-def _infrastructure(scenario: Scenario, region: Region, sampler: Sampler, years: np.ndarray,
-                    shape: tuple) -> tuple[np.ndarray, np.ndarray]:
-    """Regional final demand of the build-out [EUR million] and jobs of on-demand service hours [persons]."""
-    demand = np.zeros(shape)
-    jobs = np.zeros(shape)
-    cfg = scenario.infrastructure
-    if cfg is None:
-        return demand, jobs
-    dist, sect = region.district_codes, region.sector_codes
-    nat = region.national
-    items = nat.tables["infrastructure_items"].set_index("item")
-    costs = nat.tables["infrastructure_costs"].set_index("parameter")
-    where = str(scenario.file or scenario.name)
-    problems = []
-
-    def data_cost(item: str, kind: str) -> float | None:
-        par = items.loc[item, f"{kind}_parameter"]
-        if not isinstance(par, str) or par not in costs.index or np.isnan(costs.loc[par, "value"]):
-            return None
-        return float(costs.loc[par, "value"]) / float(items.loc[item, f"{kind}_divisor"]) / 1e6  # EUR → EUR million
-
-    for name, it in cfg.items.items():
-        if not any(any(value_of(x) != 0 for x in path.values()) for path in it.build_out.values()):
-            continue
-        key = f"infrastructure.items.{name}"
-        if it.capex is not None:
-            capex = sampler(it.capex, f"{key}.capex") / 1e6
-        elif (c := data_cost(name, "capex")) is not None:
-            capex = np.full(sampler.n, c)
-        else:
-            problems.append(Problem(where, f"{key}.capex", None,
-                                    f"the data have no usable cost for {name} ({items.loc[name, 'note']}); "
-                                    "give capex per unit with its source, e.g. capex: '250000 EUR'"))
-            continue
-        om = sampler(it.om, f"{key}.om") / 1e6 if it.om is not None else np.full(sampler.n, data_cost(name, "om") or 0.0)
-        if np.any(om != 0) and it.om_sector is None:
-            problems.append(Problem(where, f"{key}.om_sector", None,
-                                    f"the data give O&M costs for {name}; say which sector is paid for them "
-                                    "(om_sector: other_manufacturing for repair of electrical equipment, WZ 33)"))
-            continue
-        onehot = np.array([1.0 if s == it.om_sector else 0.0 for s in sect])
-        split = np.stack([sampler(it.split[s], f"{key}.split.{s}") if s in it.split else np.zeros(sampler.n)
-                          for s in sect], axis=-1)
-        share = sampler(it.regional_share, f"{key}.regional_share")
-        for d, path in it.build_out.items():
-            stock = infrastructure.cumulative(years, {y: sampler(x, f"{key}.build_out.{d}.{y}") for y, x in path.items()},
-                                              region.base_year)
-            inv, op = infrastructure.spending(stock, capex, om)
-            demand[:, dist.index(d)] += infrastructure.regional_demand(inv, op, split, onehot, share)
-    if problems:
-        raise ScenarioError(problems)
-    od = cfg.ondemand
-    if od is not None and od.hours_per_job is not None:
-        per_job = sampler(od.hours_per_job, "infrastructure.ondemand.hours_per_job")
-        s = sect.index("trade_transport")
-        for d, path in od.service_hours.items():
-            hours = infrastructure.cumulative(
-                years, {y: sampler(x, f"infrastructure.ondemand.service_hours.{d}.{y}") for y, x in path.items()},
-                region.base_year)
-            jobs[:, dist.index(d), s, :] += infrastructure.service_jobs(hours, per_job)
-    return demand, jobs
-
-
 def run(scenario: Scenario, *, draws: int | None = None, seed: int | None = None,
         region: Region | None = None) -> xr.Dataset:
     """Run a scenario: employment and value added by district, sector and year.
@@ -683,7 +501,7 @@ def _to_dataset(out: Direct, scenario: Scenario, region: Region, draws: int | No
         "district": region.district_codes,
         "sector": region.sector_codes,
         "year": out.years,
-        "driver": list(DRIVERS),
+        "driver": list(out.drivers),
         "powertrain": list(electrification.POWERTRAINS),
     }
     ds = xr.Dataset(
@@ -702,8 +520,9 @@ def _to_dataset(out: Direct, scenario: Scenario, region: Region, draws: int | No
     ds = ds.assign_coords(
         district_name=("district", [districts.loc[d, "name_short"] for d in region.district_codes]),
         sector_label=("sector", [sectors.loc[s, "label_de"] for s in region.sector_codes]),
-        driver_lab=("driver", [labs.loc[k, "lab"] if k in labs.index else "context" for k in DRIVERS]),
-        driver_lab_label=("driver", [labs.loc[k, "label_de"] if k in labs.index else k for k in DRIVERS]),
+        driver_lab=("driver", [labs.loc[k, "lab"] if k in labs.index else registry.spec(k).lab for k in out.drivers]),
+        driver_lab_label=("driver", [labs.loc[k, "label_de"] if k in labs.index else registry.spec(k).label_de
+                                     for k in out.drivers]),
     )
     if draws is None:
         ds = ds.isel(draw=0, drop=True)

@@ -804,6 +804,17 @@ class Scenario(_Strict):
         text = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()
 
+    def check(self, region) -> dict:
+        """Run every driver's ``inputs(scenario, region)``: its data lookups and checks.
+
+        Raises the located :class:`~retra_model.errors.ScenarioError` that a run would raise
+        for missing or unusable data (:func:`retra_model.drivers.registry.check`); returns
+        the inputs by driver.
+        """
+        from .drivers import registry
+
+        return registry.check(self, region)
+
     def replace(self, changes: dict) -> Scenario:
         """A copy with some keys changed (nested dicts merge), validated again."""
         merged = _merge(self.to_dict(), changes)

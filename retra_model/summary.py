@@ -12,28 +12,20 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from .drivers import registry
 from .results import QUANTILES
 
-DRIVER_LABELS_DE = {
-    "trend": "Strukturtrend",
-    "electrification": "Elektrifizierung",
-    "volume": "Fahrzeugmenge und Produktivität",
-    "productivity": "Produktivität im Fahrzeugbau",
-    "projects": "Projekte und Programme",
-    "gva_productivity": "Produktivität (Wertschöpfung je Beschäftigten)",
-    "infrastructure": "Infrastruktur (Laden, Netze, Wasserstoff)",
-    "indirect": "Vorleistungen (indirekte Effekte)",
-    "induced": "Einkommen und Konsum (induzierte Effekte)",
-    "labour": "Arbeitsmarkt",
-}
-"""German names of the drivers; a driver not listed here is called 'Weiterer Treiber'."""
+DRIVER_LABELS_DE = registry.labels_de()
+"""German names of the drivers at import (:mod:`.drivers.registry`); a driver not registered is
+called 'Weiterer Treiber'."""
 
 BAND_QUANTILES = QUANTILES
 
 
 def driver_label(driver: str) -> str:
     """German name of a driver (never the code)."""
-    return DRIVER_LABELS_DE.get(str(driver), "Weiterer Treiber")
+    sp = registry.spec(str(driver))
+    return "Weiterer Treiber" if sp is None else sp.label_de
 
 
 def lab_labels(ds: xr.Dataset) -> list[str]:

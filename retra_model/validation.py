@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .engine import DRIVERS, Sampler, evaluate, run
+from .engine import Sampler, evaluate, run
 from .regions import Region, load_region
 from .scenario import Scenario, value_of
 
@@ -142,7 +142,7 @@ def national_ensemble(scenario: Scenario, region: Region, draws: int | None, see
         chg.append(out.employment_change.sum(axis=2))
         exposed.append((out.employment_change * x).sum(axis=2))
     years = np.arange(region.base_year, scenario.end_year + 1)
-    coords = {"draw": np.arange(n), "sector": region.sector_codes, "year": years, "driver": list(DRIVERS)}
+    coords = {"draw": np.arange(n), "sector": region.sector_codes, "year": years, "driver": list(out.drivers)}
     return xr.Dataset({"employment": (("draw", "sector", "year"), np.concatenate(emp)),
                        "employment_change": (("driver", "draw", "sector", "year"), np.concatenate(chg, axis=1)),
                        "exposed_change": (("driver", "draw", "sector", "year"), np.concatenate(exposed, axis=1))},

@@ -25,6 +25,7 @@ import pandas as pd
 import xarray as xr
 
 from .. import views
+from ..drivers import registry
 from ..errors import CacheError
 from ..regions import load_region
 from ..results import KEY_YEARS
@@ -38,10 +39,9 @@ DRAWS = 100
 log = logging.getLogger(__name__)
 
 
-SECTIONS = {"trend": "trend", "electrification": "electrification", "volume": "volume", "productivity": "volume",
-            "gva_productivity": "gva", "infrastructure": "infrastructure", "indirect": "input_output",
-            "induced": "input_output", "labour": "labour"}
-"""The scenario section that holds the assumptions (and sources) of each driver."""
+SECTIONS = registry.sections()
+"""The scenario section that holds the assumptions (and sources) of each driver (at import;
+:func:`retra_model.drivers.registry.sections`)."""
 
 PUBLISHERS = (
     "Kraftfahrt-Bundesamt", "KBA", "BCG", "VDA/Prognos", "Prognos", "VDA", "NPM", "IAB", "BIBB", "GWS", "Destatis",
@@ -278,7 +278,7 @@ def citations(text: str) -> list[str]:
 
 
 def _sources(scenario: Scenario, driver: str) -> list[str]:
-    section = SECTIONS.get(driver)
+    section = registry.sections().get(driver)
     texts: list[str] = []
     if driver == "projects":
         texts = [p.source for p in scenario.projects.values() if p.enabled]

@@ -128,3 +128,46 @@ def factor(exposure: np.ndarray, index: np.ndarray, index_base: np.ndarray) -> n
     base = np.broadcast_to(index_base, np.broadcast_shapes(np.shape(index), np.shape(index_base)))
     ratio = np.divide(index, base, out=np.ones(base.shape), where=base > 0)
     return 1.0 - exposure + exposure * ratio
+
+
+# ---------------------------------------------------------------------------------------
+# The driver: its data (inputs), and its factor (effect)
+
+
+def inputs(scenario, region) -> dict:
+    """The electrification section, each district's lead [years] and the exposure ranges (D, S) [1]."""
+    el = scenario.electrification
+    exp = region.exposure
+    return {"config": el, "lead": np.array([el.district_lead.get(d, 0.0) for d in region.district_codes]),
+            "exposure": (exp["low"].values, exp["value"].values, exp["high"].values)}
+
+
+def effect(inputs: dict, sampler, years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The electrification factor (n, D, S, T) [1] and the powertrain mix (n, D, T, 4) [1].
+
+    The exposure of each cell is drawn from its range at one quantile per draw (all cells
+    together, ``data.exposure``).
+    """
+    from ._distributions import triangular_ppf
+
+    el = inputs["config"]
+
+    def curve(name: str, fields: tuple[str, ...]) -> tuple[np.ndarray, ...]:
+        section = getattr(el, name)
+        return tuple(np.asarray(sampler(getattr(section, f), f"electrification.{name}.{f}"), dtype=float)
+                     .reshape(-1, 1, 1, 1)[..., 0] for f in fields)
+
+    bev = curve("bev", ("midpoint_year", "steepness", "ceiling"))
+    phev = curve("phev", ("peak_share", "peak_year", "width"))
+    fcev = curve("fcev", ("midpoint_year", "steepness", "ceiling"))
+    li = el.labour_intensity
+    intensity = np.stack([np.ones(sampler.n)] + [sampler(getattr(li, p), f"electrification.labour_intensity.{p}")
+                          for p in ("phev", "bev", "fcev")], axis=-1)
+    lead = inputs["lead"]
+    t_eff = years[None, None, :] + lead[None, :, None]  # (1, D, T); params are (n, 1, 1)
+    shares = mix(t_eff, bev, phev, fcev)  # (n, D, T, 4)
+    index = labour_index(shares, intensity[:, None, None, :])  # (n, D, T)
+    u = sampler.uniforms("data.exposure")[:, None, None]  # one quantile of every range per draw
+    low, value, high = inputs["exposure"]
+    x = triangular_ppf(u, low[None], value[None], high[None])
+    return factor(x[..., None], index[:, :, None, :], index[:, :, None, :1]), shares

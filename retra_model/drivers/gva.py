@@ -36,3 +36,37 @@ def per_employee_path(q0: np.ndarray, growth: np.ndarray, tau: np.ndarray) -> np
         Years since the base year, ``(year,)`` [yr].
     """
     return q0 * (1.0 + growth) ** tau
+
+
+# ---------------------------------------------------------------------------------------
+# The driver: its data (inputs), and GVA per employee over time (effect)
+
+
+def inputs(scenario, region) -> dict:
+    """The gva section, base-year GVA per employee (1, D, S, 1) [EUR thousand per job] and the rent shares (S,)."""
+    from .input_output import national_model
+
+    io, _ = national_model(region)
+    return {"config": scenario.gva, "sectors": region.sector_codes, "rent_share": io.rent_share,
+            "q0_full": region.gva_per_employee["value"].transpose("district", "sector").values[None, :, :, None]}
+
+
+def effect(inputs: dict, sampler, tau: np.ndarray, f_prod: np.ndarray) -> dict:
+    """GVA per employee over time: ``q0_full`` with rents, ``rent`` (their share, n, 1, S, 1), ``q0``
+    without them, the sectors' ``growth`` (n, S) [1/yr] and ``q`` (n, D, S, T) [EUR thousand per job].
+
+    In the volume sectors GVA per employee also grows with their labour productivity (``f_prod``).
+    """
+    g = inputs["config"]
+    q0_full = inputs["q0_full"]
+    # Rents (actual and imputed, the surplus of real estate in business services) follow the dwellings,
+    # not the jobs: job changes are valued without them, and they stay at their base-year level.
+    removed = np.asarray(sampler(g.rents_removed, "gva.rents_removed"), dtype=float).reshape(-1, 1, 1, 1)
+    rent = inputs["rent_share"][None, None, :, None] * removed
+    q0 = q0_full * (1.0 - rent)
+    growth = np.stack([sampler(g.by_sector[s], f"gva.by_sector.{s}") if s in g.by_sector
+                       else sampler(g.productivity_growth, "gva.productivity_growth") for s in inputs["sectors"]],
+                      axis=-1)
+    q = per_employee_path(q0, growth[:, None, :, None], tau)  # (n, D, S, T)
+    q = q / f_prod
+    return {"q0_full": q0_full, "rent": rent, "q0": q0, "growth": growth, "q": q}

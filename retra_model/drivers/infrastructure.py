@@ -116,3 +116,96 @@ def service_jobs(hours: np.ndarray, hours_per_job: np.ndarray) -> np.ndarray:
     array([[ 0., 10.]])
     """
     return np.asarray(hours, dtype=float) / np.asarray(hours_per_job, dtype=float)[:, None]
+
+
+# ---------------------------------------------------------------------------------------
+# The driver: its data and checks (inputs), and its effect
+
+
+def inputs(scenario, region) -> dict | None:
+    """What the build-out needs from the data, checked: ``None`` without an infrastructure section.
+
+    Costs per unit [EUR million] of the items that are built out, from the scenario or else
+    from ``infrastructure_costs.csv``; an item without a usable cost in either, or with O&M
+    costs and no sector that is paid for them, is a located
+    :class:`~retra_model.errors.ScenarioError` (what ``validate`` reports).
+    """
+    from ..errors import Problem, ScenarioError
+    from ..scenario import value_of
+
+    cfg = scenario.infrastructure
+    if cfg is None:
+        return None
+    nat = region.national
+    items = nat.tables["infrastructure_items"].set_index("item")
+    costs = nat.tables["infrastructure_costs"].set_index("parameter")
+    where = str(scenario.file or scenario.name)
+    problems, data_costs = [], {}
+
+    def data_cost(item: str, kind: str) -> float | None:
+        par = items.loc[item, f"{kind}_parameter"]
+        if not isinstance(par, str) or par not in costs.index or np.isnan(costs.loc[par, "value"]):
+            return None
+        return float(costs.loc[par, "value"]) / float(items.loc[item, f"{kind}_divisor"]) / 1e6  # EUR → EUR million
+
+    for name, it in cfg.items.items():
+        if not any(any(value_of(x) != 0 for x in path.values()) for path in it.build_out.values()):
+            continue
+        key = f"infrastructure.items.{name}"
+        capex = data_cost(name, "capex") if it.capex is None else None
+        if it.capex is None and capex is None:
+            problems.append(Problem(where, f"{key}.capex", None,
+                                    f"the data have no usable cost for {name} ({items.loc[name, 'note']}); "
+                                    "give capex per unit with its source, e.g. capex: '250000 EUR'"))
+            continue
+        om = (data_cost(name, "om") or 0.0) if it.om is None else None
+        if it.om_sector is None and (om or (it.om is not None and value_of(it.om) != 0)):
+            problems.append(Problem(where, f"{key}.om_sector", None, _om_sector_message(name)))
+            continue
+        data_costs[name] = {"capex": capex, "om": om}
+    if problems:
+        raise ScenarioError(problems)
+    return {"config": cfg, "costs": data_costs, "where": where, "districts": region.district_codes,
+            "sectors": region.sector_codes, "base_year": region.base_year}
+
+
+def _om_sector_message(name: str) -> str:
+    return (f"the data give O&M costs for {name}; say which sector is paid for them "
+            "(om_sector: other_manufacturing for repair of electrical equipment, WZ 33)")
+
+
+def effect(inputs: dict | None, sampler, years: np.ndarray, shape: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Regional final demand of the build-out [EUR million] and jobs of on-demand service hours [persons]."""
+    demand = np.zeros(shape)
+    jobs = np.zeros(shape)
+    if inputs is None:
+        return demand, jobs
+    from ..errors import Problem, ScenarioError
+
+    cfg = inputs["config"]
+    dist, sect, base_year = inputs["districts"], inputs["sectors"], inputs["base_year"]
+    for name, cost in inputs["costs"].items():
+        it = cfg.items[name]
+        key = f"infrastructure.items.{name}"
+        capex = sampler(it.capex, f"{key}.capex") / 1e6 if it.capex is not None else np.full(sampler.n, cost["capex"])
+        om = sampler(it.om, f"{key}.om") / 1e6 if it.om is not None else np.full(sampler.n, cost["om"])
+        if np.any(om != 0) and it.om_sector is None:  # a drawn O&M cost whose centre is 0
+            raise ScenarioError([Problem(inputs["where"], f"{key}.om_sector", None, _om_sector_message(name))])
+        onehot = np.array([1.0 if s == it.om_sector else 0.0 for s in sect])
+        split = np.stack([sampler(it.split[s], f"{key}.split.{s}") if s in it.split else np.zeros(sampler.n)
+                          for s in sect], axis=-1)
+        share = sampler(it.regional_share, f"{key}.regional_share")
+        for d, path in it.build_out.items():
+            stock = cumulative(years, {y: sampler(x, f"{key}.build_out.{d}.{y}") for y, x in path.items()}, base_year)
+            inv, op = spending(stock, capex, om)
+            demand[:, dist.index(d)] += regional_demand(inv, op, split, onehot, share)
+    od = cfg.ondemand
+    if od is not None and od.hours_per_job is not None:
+        per_job = sampler(od.hours_per_job, "infrastructure.ondemand.hours_per_job")
+        s = sect.index("trade_transport")
+        for d, path in od.service_hours.items():
+            hours = cumulative(
+                years, {y: sampler(x, f"infrastructure.ondemand.service_hours.{d}.{y}") for y, x in path.items()},
+                base_year)
+            jobs[:, dist.index(d), s, :] += service_jobs(hours, per_job)
+    return demand, jobs

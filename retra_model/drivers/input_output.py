@@ -643,3 +643,20 @@ def multipliers(io: IOTable, regional: pd.DataFrame, national: np.ndarray, delta
                         "type_I": float(m1[j]), "type_II": float(m2[j]),
                         "indirect": float(m1[j] - 1.0), "induced": float(m2[j] - m1[j])})
     return pd.DataFrame(out)
+
+
+_NATIONAL: dict = {}
+
+
+def national_model(region) -> tuple[IOTable, np.ndarray]:
+    """The national IO table at the model's sectors and SvB in Germany by sector in the base year.
+
+    Cached per national data folder and base year (the national package is read once per
+    process too, :func:`~retra_model.regions.load_national`).
+    """
+    nat = region.national
+    key = (str(nat.folder), region.base_year, tuple(nat.sector_codes))
+    if key not in _NATIONAL:
+        io = aggregate(nat.io_flows, nat.io_products, nat.cpa_sector, nat.sector_codes)
+        _NATIONAL[key] = (io, national_employment(io, nat.employment, region.base_year, nat.sector_wz))
+    return _NATIONAL[key]

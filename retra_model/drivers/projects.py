@@ -44,3 +44,54 @@ def ramp(years: np.ndarray, points: dict[int, np.ndarray]) -> np.ndarray:
     array([[  0.,   0.,   0.,  50., 100., 100.]])
     """
     return piecewise_linear(years, points, before=0.0)
+
+
+# ---------------------------------------------------------------------------------------
+# The driver: its projects located in the region (inputs), held plants and ramps (effect)
+
+
+def inputs(scenario, region) -> dict:
+    """The enabled projects with their cell ``(district, sector)`` as indices, in the scenario's order."""
+    dist, sect = region.district_codes, region.sector_codes
+    return {"projects": [(pid, pr, dist.index(pr.district), sect.index(pr.sector))
+                         for pid, pr in scenario.projects.items() if pr.enabled],
+            "base_year": region.base_year}
+
+
+def held(inputs: dict, sampler, e0: np.ndarray) -> np.ndarray:
+    """Jobs held by programmes with a head count, ``(n, D, S, 1)`` [persons] (0 elsewhere).
+
+    Capped at the cell's base-year jobs: where the estimate of a district's sector is below
+    the plants' stated head count, the programme holds the whole cell.
+    """
+    out = np.zeros((sampler.n, e0.shape[1], e0.shape[2], 1))
+    for pid, pr, d, s in inputs["projects"]:
+        if pr.head_count is not None:
+            out[:, d, s, 0] += sampler(pr.head_count, f"projects.{pid}.head_count")
+    # the cells are estimates: a plant's stated head count above its cell holds the whole cell
+    np.minimum(out, e0, out=out)
+    return out
+
+
+def effect(inputs: dict, sampler, years: np.ndarray, tau: np.ndarray, q: np.ndarray, growth: np.ndarray,
+           jobs_out: np.ndarray, gva_out: np.ndarray, output_out: np.ndarray) -> tuple[dict, dict]:
+    """Add the projects' jobs [persons], GVA and its output part [EUR million] to the arrays given (in place).
+
+    GVA per job is the cell's ``q`` or the project's own ``gva_per_job`` growing with its
+    sector. Returns the ramps of the programmes that hold plants and their last year, per cell.
+    """
+    held_ramp, held_end = {}, {}
+    for pid, pr, d, s in inputs["projects"]:
+        jobs = ramp(years, {y: sampler(v, f"projects.{pid}.jobs.{y}") for y, v in pr.jobs.items()})
+        jobs_out[:, d, s, :] += jobs
+        if pr.head_count is not None:
+            held_ramp[d, s] = held_ramp.get((d, s), 0.0) + jobs
+            held_end[d, s] = max(held_end.get((d, s), inputs["base_year"]), max(pr.jobs))
+        if pr.gva_per_job is None:
+            g_p = jobs * q[:, d, s, :] / 1000.0
+        else:
+            per_job = np.asarray(sampler(pr.gva_per_job, f"projects.{pid}.gva_per_job"), dtype=float).reshape(-1, 1)
+            g_p = jobs * (per_job * (1.0 + growth[:, s, None]) ** tau) / 1000.0
+        gva_out[:, d, s, :] += g_p
+        output_out[:, d, s, :] += g_p * sampler(pr.output_share, f"projects.{pid}.output_share")[:, None]
+    return held_ramp, held_end

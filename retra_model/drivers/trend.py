@@ -249,3 +249,79 @@ def size_class(total: np.ndarray) -> np.ndarray:
     for lo, hi, name in SIZE_CLASSES:
         out[(total >= lo) & (total < hi)] = name
     return out.astype(str)
+
+
+# ---------------------------------------------------------------------------------------
+# The driver: its fit on the data (inputs), and its factor (effect)
+
+
+def fit(scenario, region) -> dict:
+    """Shifts of the trend, fitted once per scenario and region (no draws involved).
+
+    Returns the district shifts δ (D, S) against the same sector in Germany and the national
+    sector shifts σ (S,) against all of Germany, both robust (median of year-on-year log
+    differences over ``fit_years``) and shrunk (:func:`shrink`), with the national base-year
+    employment by sector and whether the region covers Germany.
+    """
+    tr = scenario.trend
+    first, last = tr.fit_years
+    hist = region.employment["value"].sel(year=slice(first, last)).transpose("district", "sector", "year")
+    years = hist["year"].values
+    local = hist.values.astype(float)
+    nat = region.national.sector_employment()
+    if nat is not None and set(years) <= set(nat.columns) and region.base_year in nat.columns:
+        nat_hist = nat[list(years)].to_numpy(float)  # (S, Y)
+        n0 = nat[region.base_year].to_numpy(float)
+    else:  # no national sector table for these years (a region of made-up numbers): the region is its own reference
+        nat_hist = local.sum(axis=0)
+        n0 = region.base().transpose("district", "sector").values.sum(axis=0).astype(float)
+    base = region.base().transpose("district", "sector").values.astype(float)
+    delta = shrink(robust_shift(local, nat_hist[None]), base)
+    sigma = shrink(robust_shift(nat_hist, nat_hist.sum(axis=0)[None]), n0, size_half=0.0)
+    covers = bool(np.all(np.abs(base.sum(axis=0) - n0) <= 1e-3 * np.maximum(n0, 1.0)))
+    return {"delta": delta, "sigma": sigma, "n0": n0, "covers_germany": covers, "base": base}
+
+
+def inputs(scenario, region) -> dict:
+    """The trend's fit on the whole region (a district chunk is fitted and normalised on its parent)."""
+    whole = region.parent or region
+    dist = whole.district_codes
+    return {"config": scenario.trend, "fit": fit(scenario, whole), "districts": dist,
+            "sectors": region.sector_codes, "errors": region.national.tables.get("forecast_errors"),
+            "chunk": None if whole is region else [dist.index(d) for d in region.district_codes]}
+
+
+def _col(x: np.ndarray) -> np.ndarray:
+    """(n,) → (n, 1, 1, 1)."""
+    return np.asarray(x, dtype=float).reshape(-1, 1, 1, 1)
+
+
+def effect(inputs: dict, sampler, tau: np.ndarray) -> np.ndarray:
+    """The trend factor (n, D, S, T) [1]: Germany's level path (no fading) × national sector
+    shifts × bounded district shifts, with their uncertainty in an ensemble."""
+    tr, fit_, dist = inputs["config"], inputs["fit"], inputs["districts"]
+    trended = ~np.isin(inputs["sectors"], tr.exclude_sectors)
+    level = _col(sampler(tr.level_growth, "trend.level_growth"))
+    eff = effective_years(_col(sampler(tr.half_life, "trend.half_life")), tau)  # (n, 1, 1, T)
+    log_sigma = bounded(fit_["sigma"][None, None, :, None] * eff, SECTOR_BOUND)
+    f_nat = national_sector_factors(fit_["n0"], log_sigma, level, tau, trended)  # (n, 1, S, T)
+    log_delta = bounded(fit_["delta"][None, :, :, None] * eff)  # (n, D, S, T)
+    if fit_["covers_germany"]:
+        log_delta = normalise(log_delta, fit_["base"][None, :, :, None], axis=1)
+    if not sampler.deterministic:
+        if tr.shift_sd is not None:
+            # each district's growth against Germany is itself uncertain: one normal draw per district
+            from scipy.stats import norm
+
+            z = np.stack([norm.ppf(sampler.uniforms(f"trend.shift.{d}")) for d in dist], axis=-1)  # (n, D)
+            log_delta = log_delta + _col(sampler(tr.shift_sd, "trend.shift_sd")) * z[:, :, None, None] * eff
+        errors = inputs["errors"]
+        if errors is not None:
+            # the model's own errors in the rolling backtests, one quantile per district and draw
+            u = np.stack([sampler.uniforms(f"trend.error.{d}") for d in dist], axis=-1)  # (n, D)
+            cls = size_class(fit_["base"].sum(axis=1))
+            log_delta = log_delta + error_quantile(errors, tau, u, cls)[:, :, None, :]
+    f = f_nat * np.exp(log_delta)
+    if inputs["chunk"] is not None:
+        f = f[:, inputs["chunk"]]
+    return np.where(trended[None, None, :, None], f, 1.0)

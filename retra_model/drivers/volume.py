@@ -208,3 +208,24 @@ def calibrate_national(series: dict, exposure: float, intensity: np.ndarray,
             "volume": np.asarray(series["output_index"], float) ** beta,
             "electrification": national_path(*args[:4], exposure, intensity, 0.0, 0.0) / no,
             "productivity": (1.0 + g) ** -tau}
+
+
+# ---------------------------------------------------------------------------------------
+# The driver: its data (inputs), and its two factors (effect)
+
+
+def inputs(scenario, region) -> dict:
+    """The volume section and which of the region's sectors make vehicles, ``(1, 1, S, 1)`` [bool]."""
+    vo = scenario.volume
+    return {"config": vo, "base_year": region.base_year,
+            "mask": np.isin(region.sector_codes, vo.sectors)[None, None, :, None]}
+
+
+def effect(inputs: dict, sampler, years: np.ndarray, tau: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The volume factor and the productivity factor, each ``(n, 1, S, T)`` [1]."""
+    vo, mask = inputs["config"], inputs["mask"]
+    points = {y: sampler(v, f"volume.output_index.{y}") for y, v in vo.output_index.items()}
+    vindex = output_index(years, points, inputs["base_year"])  # (n, T)
+    f_vol = factor(vindex[:, None, None, :], mask)
+    g_prod = np.asarray(sampler(vo.productivity_growth, "volume.productivity_growth"), dtype=float).reshape(-1, 1, 1, 1)
+    return f_vol, productivity_factor(g_prod, tau, mask)
