@@ -89,7 +89,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     write_results(results, out, sectors=region.national.sectors, sources=region.sources(),
                   scenario_yaml=scenario.to_yaml(), force=args.force, scenario=scenario, region=region,
                   extra_tables=None if fow is None else labour.future_of_work_tables(fow),
-                  extra_sheets=None if fow is None else labour.future_of_work_sheets(fow))
+                  extra_sheets=None if fow is None else labour.future_of_work_sheets(fow),
+                  keep_draws=args.keep_draws)
     steps.update()
     steps.close()
     if not args.quiet:
@@ -255,6 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="results folder (default results/<region>/<scenario>)")
     p.add_argument("--draws", type=int, default=None, help="ensemble draws (default: deterministic)")
     p.add_argument("--seed", type=int, default=None, help="ensemble seed (default: the scenario's)")
+    p.add_argument("--keep-draws", action="store_true",
+                   help="store every draw in results.nc (default: the quantiles 5, 25, 50, 75, 95 %%)")
     p.add_argument("--force", action="store_true", help="replace an existing results folder")
     p.add_argument("--quiet", action="store_true")
     from .scale import add_run_options  # --chunked, --scheduler: large runs through Dask
