@@ -1,0 +1,65 @@
+"""Helpers for tests of code that uses retra: exact comparison of two results Datasets.
+
+>>> import xarray as xr
+>>> a = xr.Dataset({"employment": ("year", [1.0, 2.0])}, coords={"year": [2024, 2025]})
+>>> assert_results_equal(a, a.copy())
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+RESULT_ATTRS = ("scenario", "scenario_hash", "region", "base_year", "draws", "seed", "data_version")
+"""The attributes that decide what a run computed (``created`` and the like may differ)."""
+
+
+def _first_difference(a: xr.DataArray, b: xr.DataArray) -> str:
+    x, y = np.asarray(a.values), np.asarray(b.values)
+    if x.dtype.kind in "fc" and y.dtype.kind in "fc":
+        differ = ~((x == y) | (np.isnan(x) & np.isnan(y)))
+    else:
+        differ = x != y
+    idx = tuple(int(i[0]) for i in np.nonzero(differ))
+    where = ", ".join(f"{d}={a[d].values[i]!r}" if d in a.coords else f"{d}[{i}]"
+                      for d, i in zip(a.dims, idx, strict=True))
+    return f"first at ({where}): {x[idx]!r} != {y[idx]!r} ({int(differ.sum())} cells differ)"
+
+
+def assert_results_equal(a: xr.Dataset, b: xr.Dataset, *, attrs: tuple[str, ...] = RESULT_ATTRS) -> None:
+    """Assert that two results are identical: every variable and coordinate bit for bit
+    (NaN equals NaN), the same dimensions, each variable's ``units`` and the run's ``attrs``.
+
+    Raises
+    ------
+    AssertionError
+        Naming the first thing that differs: a variable and its first differing cell (by
+        coordinate labels), a coordinate, or an attribute.
+    """
+    if dict(a.sizes) != dict(b.sizes):
+        raise AssertionError(f"dimensions differ: {dict(a.sizes)} != {dict(b.sizes)}")
+    if set(a.data_vars) != set(b.data_vars):
+        raise AssertionError(f"variables differ: only in the first {sorted(set(a.data_vars) - set(b.data_vars))}, "
+                             f"only in the second {sorted(set(b.data_vars) - set(a.data_vars))}")
+    if set(a.coords) != set(b.coords):
+        raise AssertionError(f"coordinates differ: {sorted(a.coords)} != {sorted(b.coords)}")
+    for name in a.coords:
+        ca, cb = a[name], b[name]
+        if ca.dims != cb.dims or not np.array_equal(ca.values, cb.values):
+            raise AssertionError(f"coordinate '{name}' differs: {ca.values!r} != {cb.values!r}")
+    for name in a.data_vars:
+        va, vb = a[name], b[name].transpose(*a[name].dims) if set(a[name].dims) == set(b[name].dims) else b[name]
+        if va.dims != vb.dims:
+            raise AssertionError(f"variable '{name}': dimensions {va.dims} != {b[name].dims}")
+        if va.values.dtype.kind in "fc" and vb.values.dtype.kind in "fc":
+            same = np.array_equal(va.values, vb.values, equal_nan=True)
+        else:
+            same = np.array_equal(va.values, vb.values)
+        if not same:
+            raise AssertionError(f"variable '{name}' differs, {_first_difference(va, vb)}")
+        for key in ("units", "unit"):
+            if va.attrs.get(key) != vb.attrs.get(key):
+                raise AssertionError(f"variable '{name}': {key} {va.attrs.get(key)!r} != {vb.attrs.get(key)!r}")
+    for key in attrs:
+        if a.attrs.get(key) != b.attrs.get(key):
+            raise AssertionError(f"attribute '{key}' differs: {a.attrs.get(key)!r} != {b.attrs.get(key)!r}")
