@@ -20,6 +20,7 @@ import pandas as pd
 from .drivers.trend import SIZE_CLASSES, size_class  # noqa: F401  (the error model's classes)
 from .engine import run
 from .regions import Region
+from .results import QUANTILES as BAND_QUANTILES
 from .scenario import Scenario
 
 
@@ -82,7 +83,7 @@ def backtest(scenario: Scenario, region: Region, base_year: int, *, draws: int =
     rows = []
     for year in range(base_year + 1, last + 1):
         sim = total.sel(year=year)
-        q = sim.quantile([0.05, 0.25, 0.5, 0.75, 0.95], dim="draw")
+        q = sim.quantile(list(BAND_QUANTILES), dim="draw")
         obs = observed.sel(year=year)
         for d in sim["district"].values:
             o = float(obs.sel(district=d))
@@ -420,7 +421,7 @@ def _band(table: pd.DataFrame, q: pd.DataFrame, method: str = "model") -> pd.Dat
     """Median and 50 %/90 % bands of each row from an error model ``q``."""
     key = q.set_index(["horizon", "size_class", "quantile"])["log_error"]
     out = table.copy()
-    for p in (0.05, 0.25, 0.5, 0.75, 0.95):
+    for p in BAND_QUANTILES:
         idx = list(zip(out["horizon"], out["size_class"], [p] * len(out), strict=True))
         out[f"p{int(round(p * 100)):02d}"] = out[method].to_numpy() * np.exp(key.reindex(idx).to_numpy())
     return out

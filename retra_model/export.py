@@ -449,7 +449,7 @@ def write_results(ds: xr.Dataset, out: Path, *, sectors: pd.DataFrame, sources: 
         clean.attrs["draws_stored"] = int(keep_draws and "draw" in ds.dims)
         for var in clean.data_vars:
             if var.startswith("gva"):
-                clean[var].attrs["unit"] = unit_of(ds, var)
+                clean[var].attrs["units"] = unit_of(ds, var)
         clean.attrs["figure_shown"] = figure_note(ds)
         clean.to_netcdf(tmp / "results.nc", engine="h5netcdf")
         table = tidy(ds)

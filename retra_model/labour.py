@@ -35,6 +35,7 @@ import xarray as xr
 from .drivers import labour as lab
 from .errors import DataError, Problem
 from .regions import Region, load_region
+from .results import KEY_YEARS
 from .scenario import Distribution, Labour, value_of
 
 OTHER = "other"
@@ -767,7 +768,7 @@ def future_of_work_tables(fow: xr.Dataset) -> dict[str, pd.DataFrame]:
             "requalification_occupation": occ_df[["region", "occupation", "year", "variable", "unit", "value"]]}
 
 
-def future_of_work_sheets(fow: xr.Dataset, years=(2030, 2035, 2045)) -> dict[str, pd.DataFrame]:
+def future_of_work_sheets(fow: xr.Dataset, years=KEY_YEARS) -> dict[str, pd.DataFrame]:
     """German Excel sheets: supply and balance, requalification need, requalification by occupation."""
     rid = str(fow.attrs.get("region", "region"))
     names = dict(zip(fow["district"].values, fow["district_name"].values, strict=True))
@@ -808,7 +809,7 @@ def future_of_work_sheets(fow: xr.Dataset, years=(2030, 2035, 2045)) -> dict[str
     }
 
 
-def future_of_work_summary(fow: xr.Dataset, years=(2030, 2035, 2045)) -> str:
+def future_of_work_summary(fow: xr.Dataset, years=KEY_YEARS) -> str:
     """A few lines for the CLI: region totals of supply, demand, balance and requalification need."""
     years = [y for y in years if y in fow["year"].values]
     base = int(fow.attrs.get("base_year", fow["year"].values[0]))

@@ -15,6 +15,7 @@ import xarray as xr
 from .apps.format import fmt_int
 from .figures import style
 from .labour import FOW_VARIABLES
+from .results import KEY_YEARS
 
 BAND = (0.05, 0.95)
 
@@ -30,7 +31,7 @@ def _r(x: float, step: int) -> str:
     return fmt_int(round(float(x) / step) * step)
 
 
-def key_figures(fow: xr.Dataset, years=(2030, 2035, 2045), variables=None, step: int = 1) -> pd.DataFrame:
+def key_figures(fow: xr.Dataset, years=KEY_YEARS, variables=None, step: int = 1) -> pd.DataFrame:
     """Region totals per variable and year, German labels and number format: "median [5 %; 95 %]" [persons].
 
     ``step`` rounds every figure to a multiple of it (100 for a council: the bands are wide).
@@ -71,7 +72,7 @@ def by_occupation(fow: xr.Dataset, year: int, top: int = 10, step: int = 1) -> p
     return df.rename_axis("KldB 2010")
 
 
-def by_driver(fow: xr.Dataset, years=(2030, 2035, 2045), step: int = 1) -> pd.DataFrame:
+def by_driver(fow: xr.Dataset, years=KEY_YEARS, step: int = 1) -> pd.DataFrame:
     """Displaced workers by driver, region (medians), German."""
     years = [y for y in years if y in fow["year"].values]
     mid = _q(fow["displaced_by_driver"].sum("district").sel(year=years))[0]
@@ -117,7 +118,7 @@ def requalification(fow: xr.Dataset, title: str | None = None) -> go.Figure:
     return style(fig, title or "Qualifizierungsbedarf")
 
 
-def sensitivity(results: xr.Dataset, scenario, lever: str, values, years=(2030, 2035, 2045),
+def sensitivity(results: xr.Dataset, scenario, lever: str, values, years=KEY_YEARS,
                 variable: str = "requalification", region=None, step: int = 1) -> pd.DataFrame:
     """Region total of ``variable`` when one lever of the ``labour:`` section takes each of ``values``.
 

@@ -610,8 +610,8 @@ def _load_region_cached(folder: str, national_folder: str | None) -> Region:
     gva = gpe.set_index(["district", "sector"])[["value", "low", "high"]].to_xarray().reindex(order)
     for ds, unit in ((employment, "persons"), (exposure, "1"), (gva, "EUR thousand per job")):
         for v in ds.data_vars:
-            ds[v].attrs["unit"] = unit
-    employment_wz.attrs["unit"] = "persons"
+            ds[v].attrs["units"] = unit
+    employment_wz.attrs["units"] = "persons"
     return Region(
         id=str(meta.get("region", path.name)), meta=meta, folder=path, package=pkg, national=national,
         districts=districts, employment=employment, employment_wz=employment_wz, exposure=exposure,

@@ -53,7 +53,7 @@ import xarray as xr
 from . import engine
 from .engine import Sampler, evaluate
 from .regions import Region, load_region
-from .results import QUANTILES
+from .results import KEY_YEARS, QUANTILES
 from .scenario import Scenario
 
 VARIABLES = {"employment": ("persons", "Beschäftigte (SvB, Arbeitsort)"),
@@ -150,7 +150,7 @@ def ensemble(scenario: Scenario, draws: int, seed: int | None = None, *, region:
     data = {}
     for k, v in enumerate(variables):
         unit, label = VARIABLES[v]
-        data[v] = (("draw", "district", "sector", "year"), stacked[k], {"unit": unit, "long_name": label})
+        data[v] = (("draw", "district", "sector", "year"), stacked[k], {"units": unit, "long_name": label})
     ds = xr.Dataset(data, coords={"draw": np.arange(draws), "district": codes, "sector": region.sector_codes,
                                   "year": years})
     ds = ds.assign_coords(district_name=("district", list(region.districts["name_short"])))
@@ -328,7 +328,7 @@ def cmd_run_scaled(args) -> int:
     if not getattr(args, "quiet", False):
         tot = q["employment_total"].sum("sector")
         base = int(q.attrs["base_year"])
-        years = [y for y in (base, 2030, 2035, 2045) if y in tot["year"].values]
+        years = [y for y in (base, *KEY_YEARS) if y in tot["year"].values]
         print(f"{q.attrs['scenario_title_de']} — {q.attrs['region_name']}, {draws} Ziehungen "
               f"(Beschäftigte, Median [5 %–95 %])")
         for y in years:

@@ -12,6 +12,9 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from .results import QUANTILES as BAND_QUANTILES  # one quantile set for every output
+from .results import unit_of
+
 DRIVER_LABELS_DE = {
     "trend": "Strukturtrend",
     "electrification": "Elektrifizierung",
@@ -26,7 +29,6 @@ DRIVER_LABELS_DE = {
 }
 """German names of the drivers; a driver not listed here is called 'Weiterer Treiber'."""
 
-BAND_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 def driver_label(driver: str) -> str:
@@ -152,7 +154,7 @@ def summarise_ensemble(ds: xr.Dataset) -> xr.Dataset:
         coords["sector_label"] = ("sector", ds["sector_label"].values)
     res = xr.Dataset(out, coords=coords)
     for var in ("employment", "gva"):
-        unit = ds[var].attrs.get("units", "persons" if var == "employment" else "EUR million")
+        unit = unit_of(ds, var)
         for name in ("level", "change", "sector_change", "driver_change", "lab_change", "base"):
             res[f"{var}_{name}"].attrs["units"] = unit
     res.attrs = {k: v for k, v in ds.attrs.items() if isinstance(v, (str, int, float))}

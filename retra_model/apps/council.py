@@ -27,6 +27,7 @@ import xarray as xr
 from .. import views
 from ..errors import CacheError
 from ..regions import load_region
+from ..results import KEY_YEARS
 from ..scenario import Scenario
 from .explorer import SCENARIOS
 from .format import fmt_int, fmt_num, fmt_pct, round_to
@@ -36,7 +37,6 @@ DRAWS = 100
 
 log = logging.getLogger(__name__)
 
-KEY_YEARS = (2030, 2035, 2045)
 
 SECTIONS = {"trend": "trend", "electrification": "electrification", "volume": "volume", "productivity": "volume",
             "gva_productivity": "gva", "infrastructure": "infrastructure", "indirect": "input_output",

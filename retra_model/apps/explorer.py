@@ -40,12 +40,12 @@ from ..engine import run
 from ..errors import RetraError, ScenarioError
 from ..export import atomic_text, excel_sheets
 from ..regions import Region, known_regions, load_region
+from ..results import KEY_YEARS
 from ..scenario import Scenario
 from . import levers as lv
 from .format import fmt_int, fmt_num, fmt_pct
 
-KEY_YEARS = (2030, 2035, 2045)
-"""The years of the summary lines (the chosen year is added)."""
+# KEY_YEARS (results): the years of the summary lines (the chosen year is added)
 
 DRAWS = 100
 """Draws of the live ensemble behind the bands of a moved scenario (seeded: the same levers
