@@ -27,12 +27,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Check scenario files: the schema, the lever table, and every check ``retra run`` makes.
 
     The run's own checks (an infrastructure item without a cost, projects that take more jobs
-    than a sector has, …) need the base data, so each valid file is also run once
-    deterministically (a fraction of a second); its results are thrown away.
+    than a sector has, …) need the base data, so each valid file is also evaluated once
+    deterministically, every driver and lookup as in ``retra run`` (a fraction of a second);
+    each region is loaded and checked once, and the results Dataset is never built.
     """
     import warnings
 
-    from .engine import run
+    from .engine import Sampler, evaluate
     from .errors import DataError, ScenarioError
     from .regions import load_region
     from .scenario import Scenario
@@ -46,7 +47,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 sc = Scenario.from_file(path)
                 if sc.region not in regions:
                     regions[sc.region] = load_region(sc.region)
-                run(sc, region=regions[sc.region])
+                evaluate(sc, regions[sc.region], Sampler(None, sc.seed))  # what run() computes, minus the Dataset
             except (ScenarioError, DataError) as exc:
                 failed += 1
                 print(f"retra: {exc}", file=sys.stderr)
