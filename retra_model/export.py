@@ -451,6 +451,9 @@ def write_results(ds: xr.Dataset, out: Path, *, sectors: pd.DataFrame, sources: 
             if var.startswith("gva"):
                 clean[var].attrs["units"] = unit_of(ds, var)
         clean.attrs["figure_shown"] = figure_note(ds)
+        from .lazyimports import defer_dask_scheduler_lookup
+
+        defer_dask_scheduler_lookup()  # xarray would import dask.distributed to pick a lock
         clean.to_netcdf(tmp / "results.nc", engine="h5netcdf")
         table = tidy(ds)
         table.to_csv(tmp / "results.csv", index=False)

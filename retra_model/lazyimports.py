@@ -55,3 +55,30 @@ def defer_duck_array_imports() -> None:
                 return getattr(loaded, name)
 
         cache[mod] = _Lazy()
+
+
+def defer_dask_scheduler_lookup() -> None:
+    """Let xarray's netCDF writer skip asking dask for its scheduler while no dask array can exist.
+
+    The writer asks on every ``to_netcdf`` (to decide on autoclose and the lock), and asking
+    imports dask and dask.distributed — about a third of a second of ``retra run``. Without
+    ``dask.array`` imported no variable is chunked, and the answer ``None`` gives the same
+    decisions as dask's default ``"threaded"`` (no autoclose, a threading lock).
+    """
+    try:
+        from xarray.backends import locks, writers
+    except ImportError:  # pragma: no cover
+        return
+    real = getattr(locks, "get_dask_scheduler", None)
+    if real is None or getattr(real, "_retra_lazy", False):
+        return
+
+    def get_dask_scheduler(get=None, collection=None):
+        if "dask.array" not in sys.modules and get is None and collection is None:
+            return None
+        return real(get, collection)
+
+    get_dask_scheduler._retra_lazy = True
+    locks.get_dask_scheduler = get_dask_scheduler
+    if getattr(writers, "get_dask_scheduler", None) is real:
+        writers.get_dask_scheduler = get_dask_scheduler
