@@ -13,6 +13,12 @@ Three timings, one region, in one process (median of ``repeat`` runs):
 ``draw by draw``
     The same model evaluated one draw at a time (``Sampler(1, seed, start=i)``, which gives
     exactly draw *i* of the ensemble) and stacked — what a Python loop over draws costs.
+``EMA Workbench`` (``--ema N``, when ``ema_workbench`` is installed)
+    The same experiments through EMA Workbench's ``perform_experiments`` (sequential
+    evaluator): one experiment per draw index ``i``, its model function evaluating exactly
+    draw *i* (as above) and returning the region's jobs in 2045 as a scalar outcome (the
+    cheapest outcome EMA can store; the ensemble keeps every cell). ``N`` experiments are
+    timed and scaled to ``draws``.
 
 Run: ``.venv/bin/python benchmarks/bench_ensemble.py [--region son] [--draws 1000]``.
 Ratios, not seconds, are the result: they travel between machines.
@@ -86,14 +92,54 @@ def measure(region_id: str = "son", draws: int = 1000, seed: int = 1, repeat: in
     }
 
 
+def measure_ema(region_id: str = "son", draws: int = 1000, seed: int = 1, n: int = 100) -> dict:
+    """EMA Workbench's ``perform_experiments`` over ``n`` draw indices, scaled to ``draws``,
+    against the vectorised ensemble of ``draws`` draws (both timed in this process)."""
+    import logging
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from ema_workbench import IntegerParameter, Model, ScalarOutcome, perform_experiments
+        from ema_workbench.em_framework.points import Scenario as EmaScenario
+    logging.getLogger("EMA").setLevel(logging.WARNING)
+
+    from retra_model import Scenario, load_region
+    from retra_model.engine import Sampler, evaluate, run
+
+    scenario = Scenario.from_file(REPO / "scenarios" / region_id / "baseline.yaml")
+    region = load_region(scenario.region)
+    run(scenario, draws=8, seed=seed, region=region)  # warm caches
+    last = -1
+
+    def one_draw(draw: int = 0) -> dict:
+        out = evaluate(scenario, region, Sampler(1, seed, start=int(draw)))
+        return {"employment_2045": float(out.employment[0][..., last].sum())}
+
+    model = Model("retra", function=one_draw)
+    model.uncertainties = [IntegerParameter("draw", 0, draws - 1)]
+    model.outcomes = [ScalarOutcome("employment_2045")]
+    experiments = [EmaScenario(f"draw{i}", draw=i) for i in range(n)]
+    t = time.perf_counter()
+    perform_experiments(model, scenarios=experiments)
+    t_ema = (time.perf_counter() - t) * draws / n
+    t_ens = _median_time(lambda: run(scenario, draws=draws, seed=seed, region=region), 3)
+    return {"ema_experiments_timed": n, "ema_workbench_s": t_ema, "ensemble_s": t_ens,
+            "ema_over_ensemble": t_ema / t_ens}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--region", default="son")
     p.add_argument("--draws", type=int, default=1000)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--loop-draws", type=int, default=None)
+    p.add_argument("--ema", type=int, default=0, metavar="N",
+                   help="also time N experiments through EMA Workbench (scaled to --draws)")
     a = p.parse_args()
     r = measure(a.region, a.draws, repeat=a.repeat, loop_draws=a.loop_draws)
+    if a.ema:
+        r.update(measure_ema(a.region, a.draws, n=a.ema))
     width = max(map(len, r))
     for k, v in r.items():
         print(f"{k:<{width}}  {v:.4g}" if isinstance(v, float) else f"{k:<{width}}  {v}")

@@ -27,12 +27,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Check scenario files: the schema, the lever table, and every check ``retra run`` makes.
 
     The run's own checks (an infrastructure item without a cost, projects that take more jobs
-    than a sector has, …) need the base data, so each valid file is also run once
-    deterministically (a fraction of a second); its results are thrown away.
+    than a sector has, …) need the base data, so each valid file is also evaluated once
+    deterministically, every driver and lookup as in ``retra run`` (a fraction of a second);
+    each region is loaded and checked once, and the results Dataset is never built.
     """
     import warnings
 
-    from .engine import run
+    from .engine import Sampler, evaluate
     from .errors import DataError, ScenarioError
     from .regions import load_region
     from .scenario import Scenario
@@ -46,7 +47,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 sc = Scenario.from_file(path)
                 if sc.region not in regions:
                     regions[sc.region] = load_region(sc.region)
-                run(sc, region=regions[sc.region])
+                evaluate(sc, regions[sc.region], Sampler(None, sc.seed))  # what run() computes, minus the Dataset
             except (ScenarioError, DataError) as exc:
                 failed += 1
                 print(f"retra: {exc}", file=sys.stderr)
@@ -89,7 +90,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     write_results(results, out, sectors=region.national.sectors, sources=region.sources(),
                   scenario_yaml=scenario.to_yaml(), force=args.force, scenario=scenario, region=region,
                   extra_tables=None if fow is None else labour.future_of_work_tables(fow),
-                  extra_sheets=None if fow is None else labour.future_of_work_sheets(fow))
+                  extra_sheets=None if fow is None else labour.future_of_work_sheets(fow),
+                  keep_draws=args.keep_draws)
     steps.update()
     steps.close()
     if not args.quiet:
@@ -255,6 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="results folder (default results/<region>/<scenario>)")
     p.add_argument("--draws", type=int, default=None, help="ensemble draws (default: deterministic)")
     p.add_argument("--seed", type=int, default=None, help="ensemble seed (default: the scenario's)")
+    p.add_argument("--keep-draws", action="store_true",
+                   help="store every draw in results.nc (default: the quantiles 5, 25, 50, 75, 95 %%)")
     p.add_argument("--force", action="store_true", help="replace an existing results folder")
     p.add_argument("--quiet", action="store_true")
     from .scale import add_run_options  # --chunked, --scheduler: large runs through Dask

@@ -36,6 +36,7 @@ from .drivers import electrification, gva, infrastructure, input_output, project
 from .drivers._distributions import triangular_ppf
 from .errors import Problem, ScenarioError
 from .regions import Region, load_region
+from .results import money_unit
 from .scenario import Distribution, Scenario
 
 DRIVERS = registry.run_drivers()
@@ -506,14 +507,14 @@ def _to_dataset(out: Direct, scenario: Scenario, region: Region, draws: int | No
     }
     ds = xr.Dataset(
         {
-            "employment": (dims, out.employment, {"unit": "persons", "long_name": "Beschäftigte (SvB, Arbeitsort)"}),
-            "gva": (dims, out.gva, {"unit": "EUR million", "long_name": "Bruttowertschöpfung"}),
+            "employment": (dims, out.employment, {"units": "persons", "long_name": "Beschäftigte (SvB, Arbeitsort)"}),
+            "gva": (dims, out.gva, {"units": "EUR million", "long_name": "Bruttowertschöpfung"}),
             "employment_change": (("driver", *dims), out.employment_change,
-                                  {"unit": "persons", "long_name": "change of employment against the base year"}),
+                                  {"units": "persons", "long_name": "change of employment against the base year"}),
             "gva_change": (("driver", *dims), out.gva_change,
-                           {"unit": "EUR million", "long_name": "change of GVA against the base year"}),
+                           {"units": "EUR million", "long_name": "change of GVA against the base year"}),
             "powertrain_share": (("draw", "district", "year", "powertrain"), out.mix,
-                                 {"unit": "1", "long_name": "share of the powertrain in regional production"}),
+                                 {"units": "1", "long_name": "share of the powertrain in regional production"}),
         },
         coords=coords,
     )
@@ -527,6 +528,8 @@ def _to_dataset(out: Direct, scenario: Scenario, region: Region, draws: int | No
     if draws is None:
         ds = ds.isel(draw=0, drop=True)
     ds.attrs.update(provenance(scenario, region, 0 if draws is None else int(draws), seed))
+    for var in ("gva", "gva_change"):  # the unit of the files, in memory too (EUR_<base year> million)
+        ds[var].attrs["units"] = money_unit(ds)
     ds.attrs.update({
         "decomposition": "LMDI-I for trend, electrification, volume (on the jobs no programme holds); projects, "
                          "infrastructure, indirect and induced additive (indirect: regional input-output model with "

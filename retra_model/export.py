@@ -425,8 +425,12 @@ def write_results(ds: xr.Dataset, out: Path, *, sectors: pd.DataFrame, sources: 
                   scenario_yaml: str | None = None, force: bool = False, scenario=None, region=None,
                   extra: dict[str, pd.DataFrame] | None = None,
                   extra_tables: dict[str, pd.DataFrame] | None = None,
-                  extra_sheets: dict[str, pd.DataFrame] | None = None) -> Path:
+                  extra_sheets: dict[str, pd.DataFrame] | None = None, keep_draws: bool = False) -> Path:
     """Write every export of a run into the folder ``out``, atomically.
+
+    An ensemble's ``results.nc`` holds the :data:`~retra_model.results.QUANTILES` over the
+    draws (dimension ``quantile``; the tables' totals are always summed draw by draw first);
+    ``keep_draws=True`` stores every draw instead (``retra run --keep-draws``).
 
     Files: ``results.nc`` (netCDF), ``results.csv`` and ``results.parquet`` (tidy),
     ``results.xlsx`` (Excel), ``results_iamc.csv`` (IAMC), ``scenario.yaml`` (the merged
@@ -439,11 +443,17 @@ def write_results(ds: xr.Dataset, out: Path, *, sectors: pd.DataFrame, sources: 
 
     def write(tmp: Path) -> None:
         clean = ds.copy()
+        if "draw" in ds.dims and not keep_draws:  # the quantiles, not a thousand draws (retra run --keep-draws)
+            clean = _quantiles_over_draws(ds)
         clean.attrs = {k: v for k, v in ds.attrs.items()}
+        clean.attrs["draws_stored"] = int(keep_draws and "draw" in ds.dims)
         for var in clean.data_vars:
             if var.startswith("gva"):
-                clean[var].attrs["unit"] = unit_of(ds, var)
+                clean[var].attrs["units"] = unit_of(ds, var)
         clean.attrs["figure_shown"] = figure_note(ds)
+        from .lazyimports import defer_dask_scheduler_lookup
+
+        defer_dask_scheduler_lookup()  # xarray would import dask.distributed to pick a lock
         clean.to_netcdf(tmp / "results.nc", engine="h5netcdf")
         table = tidy(ds)
         table.to_csv(tmp / "results.csv", index=False)
@@ -466,6 +476,24 @@ def write_results(ds: xr.Dataset, out: Path, *, sectors: pd.DataFrame, sources: 
         (tmp / "provenance.json").write_text(json.dumps(prov, indent=2, ensure_ascii=False), encoding="utf-8")
 
     return atomic_dir(Path(out), write, force=force)
+
+
+def _quantiles_over_draws(ds: xr.Dataset) -> xr.Dataset:
+    """Every variable with a ``draw`` axis reduced to :data:`QUANTILES` (new first axis ``quantile``)."""
+    from .summary import _quantiles
+
+    out = ds.drop_dims("draw")
+    for name, da in ds.data_vars.items():
+        if "draw" not in da.dims:
+            continue
+        dims = [d for d in da.dims if d != "draw"]
+        q = _quantiles(da.transpose("draw", *dims).values, axis=0)
+        out[name] = xr.DataArray(q, dims=["quantile", *dims], attrs=da.attrs)
+    out = out.assign_coords(quantile=list(QUANTILES))
+    for name, c in ds.coords.items():  # coordinates along draw (sampled levers) are dropped with it
+        if "draw" not in c.dims and name not in out.coords:
+            out = out.assign_coords({name: c})
+    return out
 
 
 def _file_name(name: str) -> str:

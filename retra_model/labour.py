@@ -95,7 +95,7 @@ def retirement_shares(region: Region, retirement_age: float, years) -> xr.DataAr
         out.append(lab.share_reaching(g["age_from"].to_numpy(dtype=float), hi, g["value"].to_numpy(dtype=float),
                                       retirement_age, years - region.base_year))
     return xr.DataArray(np.array(out), dims=("district", "year"),
-                        coords={"district": region.district_codes, "year": years}, attrs={"unit": "1"})
+                        coords={"district": region.district_codes, "year": years}, attrs={"units": "1"})
 
 
 def labour_supply(region: Region, retirement_age: float, years) -> pd.DataFrame:
@@ -162,7 +162,7 @@ def occupation_structure(region: Region, cross_weight: float) -> xr.DataArray:
                         coords={"district": region.district_codes, "occupation": codes, "sector": sect,
                                 "occupation_label": ("occupation", [labels.get(c, "ohne Angabe") if isinstance(
                                     labels.get(c), str) else "ohne Angabe" for c in codes])},
-                        attrs={"unit": "persons", "method": "RAS fit of kldb_sector.csv to occupation and sector totals"})
+                        attrs={"units": "persons", "method": "RAS fit of kldb_sector.csv to occupation and sector totals"})
 
 
 def commuting_matrix(region: Region) -> xr.DataArray:
@@ -185,7 +185,7 @@ def commuting_matrix(region: Region) -> xr.DataArray:
     shares = lab.commuting_shares(f, stayers, workers)
     return xr.DataArray(shares, dims=("residence", "workplace"),
                         coords={"residence": [*dist, OTHER], "workplace": dist},
-                        attrs={"unit": "1", "year": year, "source": "BA Pendleratlas, 30 June"})
+                        attrs={"units": "1", "year": year, "source": "BA Pendleratlas, 30 June"})
 
 
 def residents_affected(results: xr.Dataset, region: Region, year: int, by_driver: bool = False) -> pd.DataFrame:
@@ -376,7 +376,7 @@ def population_projection(region: Region) -> xr.DataArray:
     arr = (df.set_index(["variant", "district", "year", "age_from"])["value"].to_xarray()
            .rename(age_from="age_band").reindex(variant=["low", "moderate", "high"], district=region.district_codes))
     hi = bands["age_to"].astype(float).to_numpy()
-    return arr.assign_coords(age_to=("age_band", np.where(np.isnan(hi), np.inf, hi))).assign_attrs(unit="persons")
+    return arr.assign_coords(age_to=("age_band", np.where(np.isnan(hi), np.inf, hi))).assign_attrs(units="persons")
 
 
 def _national_profile(region: Region) -> pd.DataFrame:
@@ -433,7 +433,7 @@ def employment_rates(region: Region, population: xr.DataArray | None = None) -> 
     rates = level[:, None] * w[None, :]
     return xr.DataArray(rates, dims=("district", "age_band"),
                         coords={"district": region.district_codes, "age_band": pop["age_band"].values},
-                        attrs={"unit": "1", "fitted_year": year}), year
+                        attrs={"units": "1", "fitted_year": year}), year
 
 
 def commuting_residence_shares(region: Region) -> tuple[np.ndarray, np.ndarray]:
@@ -673,7 +673,7 @@ def future_of_work(results: xr.Dataset, scenario, region: Region | None = None) 
     working = p[..., (pop["age_band"].values >= 15) & (pop["age_band"].values < 67)].sum(axis=-1)
 
     def var(a, unit="persons", **attrs):
-        return (dims, a, {"unit": unit, **attrs})
+        return (dims, a, {"units": unit, **attrs})
 
     ds = xr.Dataset(
         {

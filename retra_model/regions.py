@@ -610,8 +610,8 @@ def _load_region_cached(folder: str, national_folder: str | None) -> Region:
     gva = gpe.set_index(["district", "sector"])[["value", "low", "high"]].to_xarray().reindex(order)
     for ds, unit in ((employment, "persons"), (exposure, "1"), (gva, "EUR thousand per job")):
         for v in ds.data_vars:
-            ds[v].attrs["unit"] = unit
-    employment_wz.attrs["unit"] = "persons"
+            ds[v].attrs["units"] = unit
+    employment_wz.attrs["units"] = "persons"
     return Region(
         id=str(meta.get("region", path.name)), meta=meta, folder=path, package=pkg, national=national,
         districts=districts, employment=employment, employment_wz=employment_wz, exposure=exposure,
@@ -719,7 +719,51 @@ def load_region(region: str | Path) -> Region:
         A check failed; the message names file, column and row of each offender.
     """
     folder = region_dir(region)
-    return _load_region_cached(str(folder.resolve()), None)
+    return _load_region_disk_cached(str(folder.resolve()))
+
+
+@functools.lru_cache(maxsize=16)
+def _load_region_disk_cached(folder: str) -> Region:
+    """:func:`_load_region_cached`, kept on disk between processes under the hash of the data.
+
+    The key is :func:`data_version` of the region's and the national folder (names and bytes
+    of every file) with the hash of this module's code and the package version, so any change
+    of the data or of the checks loads and checks afresh. ``RETRA_CACHE_DIR`` moves the cache
+    (default ``~/.cache/retra``); ``RETRA_CACHE_DIR=off`` switches it off. Only the regions of
+    the data folder are cached (not a test's copy elsewhere); a cache that cannot be read or
+    written is ignored.
+    """
+    import os
+    import pickle
+
+    from . import __version__
+
+    where = os.environ.get("RETRA_CACHE_DIR", str(Path.home() / ".cache" / "retra"))
+    national = data_root() / "national"
+    if where == "off" or not Path(folder).is_relative_to(data_root().resolve()):  # the shipped regions only
+        return _load_region_cached(folder, None)
+    code = hashlib.sha256(Path(__file__).read_bytes() + __version__.encode()).hexdigest()[:12]
+    version = data_version([Path(folder), national])
+    cache = Path(where) / "regions" / f"{Path(folder).name}-{version}-{code}.pkl"
+    try:
+        with cache.open("rb") as fh:
+            region = pickle.load(fh)
+        if isinstance(region, Region) and str(region.folder.resolve()) == folder:
+            region.__dict__["version"] = version
+            return region
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        pass
+    region = _load_region_cached(folder, None)
+    region.__dict__["version"] = version
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(region, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(cache)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        pass
+    return region
 
 
 def codelists(region: str) -> dict:

@@ -44,7 +44,7 @@ def money_label_de(ds: xr.Dataset) -> str:
 
 def unit_of(ds: xr.Dataset, variable: str) -> str:
     """The unit string of a result variable (``persons`` or :func:`money_unit`)."""
-    return money_unit(ds) if variable.startswith("gva") else str(ds[variable].attrs.get("unit", "persons"))
+    return money_unit(ds) if variable.startswith("gva") else str(ds[variable].attrs.get("units", "persons"))
 
 
 def aggregate(da: xr.DataArray, region_id: str, *, sectors: bool = True, drivers: bool = True) -> xr.DataArray:
@@ -130,7 +130,7 @@ def key_figures(ds: xr.Dataset, years: tuple[int, ...] = KEY_YEARS) -> pd.DataFr
     gva = region_total(ds["gva"].sum("sector"), ds.attrs["region"])
     names = list(emp["district_name"].values) if "district_name" in emp.coords else list(emp["district"].values)
     table = pd.DataFrame({"district": emp["district"].values, "name": names})
-    for var, da, unit in (("employment", emp, "persons"), ("gva", gva, "EUR million")):
+    for var, da, unit in (("employment", emp, "persons"), ("gva", gva, money_unit(ds))):
         b = da.sel(year=base)
         if "draw" in b.dims:
             b = b.median("draw")

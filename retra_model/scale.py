@@ -150,7 +150,7 @@ def ensemble(scenario: Scenario, draws: int, seed: int | None = None, *, region:
     data = {}
     for k, v in enumerate(variables):
         unit, label = VARIABLES[v]
-        data[v] = (("draw", "district", "sector", "year"), stacked[k], {"unit": unit, "long_name": label})
+        data[v] = (("draw", "district", "sector", "year"), stacked[k], {"units": unit, "long_name": label})
     ds = xr.Dataset(data, coords={"draw": np.arange(draws), "district": codes, "sector": region.sector_codes,
                                   "year": years})
     ds = ds.assign_coords(district_name=("district", list(region.districts["name_short"])))

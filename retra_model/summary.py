@@ -13,13 +13,13 @@ import numpy as np
 import xarray as xr
 
 from .drivers import registry
-from .results import QUANTILES
+from .results import QUANTILES as BAND_QUANTILES  # one quantile set for every output
+from .results import unit_of
 
 DRIVER_LABELS_DE = registry.labels_de()
 """German names of the drivers at import (:mod:`.drivers.registry`); a driver not registered is
 called 'Weiterer Treiber'."""
 
-BAND_QUANTILES = QUANTILES
 
 
 def driver_label(driver: str) -> str:
@@ -146,7 +146,7 @@ def summarise_ensemble(ds: xr.Dataset) -> xr.Dataset:
         coords["sector_label"] = ("sector", ds["sector_label"].values)
     res = xr.Dataset(out, coords=coords)
     for var in ("employment", "gva"):
-        unit = ds[var].attrs.get("units", "persons" if var == "employment" else "EUR million")
+        unit = unit_of(ds, var)
         for name in ("level", "change", "sector_change", "driver_change", "lab_change", "base"):
             res[f"{var}_{name}"].attrs["units"] = unit
     res.attrs = {k: v for k, v in ds.attrs.items() if isinstance(v, (str, int, float))}

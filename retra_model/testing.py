@@ -1,9 +1,8 @@
-"""Helpers for tests of code that uses retra: exact comparison of two runs.
+"""Helpers for tests of code that uses retra: exact comparison of two results Datasets.
 
->>> import retra_model as rm
->>> from retra_model.testing import assert_results_equal
->>> sc = rm.Scenario.from_file("tests/toy_region/baseline.yaml")  # doctest: +SKIP
->>> assert_results_equal(rm.run(sc, draws=10, seed=1), rm.run(sc, draws=10, seed=1))  # doctest: +SKIP
+>>> import xarray as xr
+>>> a = xr.Dataset({"employment": ("year", [1.0, 2.0])}, coords={"year": [2024, 2025]})
+>>> assert_results_equal(a, a.copy())
 """
 
 from __future__ import annotations
@@ -11,45 +10,56 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-RESULT_ATTRS = ("region", "base_year", "scenario_hash", "data_version", "seed", "draws", "decomposition")
-"""Attributes that say what was run; others (``created``, ``retra_version``) may differ between equal runs."""
+RESULT_ATTRS = ("scenario", "scenario_hash", "region", "base_year", "draws", "seed", "data_version")
+"""The attributes that decide what a run computed (``created`` and the like may differ)."""
 
 
 def _first_difference(a: xr.DataArray, b: xr.DataArray) -> str:
-    """The first cell where two arrays of the same shape differ, as ``dim=label, …: a != b``."""
-    x, y = a.values, b.transpose(*a.dims).values
-    bad = ~((x == y) | (np.isnan(x) & np.isnan(y))) if x.dtype.kind == "f" else x != y
-    where = np.argwhere(bad)
-    idx = tuple(where[0])
-    cell = ", ".join(f"{d}={a[d].values[i]!s}" for d, i in zip(a.dims, idx, strict=True))
-    return f"{cell}: {x[idx]} != {y[idx]} ({len(where)} of {x.size} cells differ)"
+    x, y = np.asarray(a.values), np.asarray(b.values)
+    if x.dtype.kind in "fc" and y.dtype.kind in "fc":
+        differ = ~((x == y) | (np.isnan(x) & np.isnan(y)))
+    else:
+        differ = x != y
+    idx = tuple(int(i[0]) for i in np.nonzero(differ))
+    where = ", ".join(f"{d}={a[d].values[i]!r}" if d in a.coords else f"{d}[{i}]"
+                      for d, i in zip(a.dims, idx, strict=True))
+    return f"first at ({where}): {x[idx]!r} != {y[idx]!r} ({int(differ.sum())} cells differ)"
 
 
-def assert_results_equal(a: xr.Dataset, b: xr.Dataset, attrs=RESULT_ATTRS) -> None:
-    """Assert that two results of :func:`retra_model.run` are the same bit for bit.
-
-    Same variables, dimensions, coordinates, every value (NaN equal to NaN) and the attributes
-    ``attrs`` that say what was run. The message names the first variable and cell that differ.
+def assert_results_equal(a: xr.Dataset, b: xr.Dataset, *, attrs: tuple[str, ...] = RESULT_ATTRS) -> None:
+    """Assert that two results are identical: every variable and coordinate bit for bit
+    (NaN equals NaN), the same dimensions, each variable's ``units`` and the run's ``attrs``.
 
     Raises
     ------
     AssertionError
-        With the variable, the cell (labels of every dimension) and both values.
+        Naming the first thing that differs: a variable and its first differing cell (by
+        coordinate labels), a coordinate, or an attribute.
     """
+    if dict(a.sizes) != dict(b.sizes):
+        raise AssertionError(f"dimensions differ: {dict(a.sizes)} != {dict(b.sizes)}")
     if set(a.data_vars) != set(b.data_vars):
-        raise AssertionError(f"variables differ: only in a {sorted(set(a.data_vars) - set(b.data_vars))}, "
-                             f"only in b {sorted(set(b.data_vars) - set(a.data_vars))}")
+        raise AssertionError(f"variables differ: only in the first {sorted(set(a.data_vars) - set(b.data_vars))}, "
+                             f"only in the second {sorted(set(b.data_vars) - set(a.data_vars))}")
+    if set(a.coords) != set(b.coords):
+        raise AssertionError(f"coordinates differ: {sorted(a.coords)} != {sorted(b.coords)}")
     for name in a.coords:
-        if name not in b.coords or not np.array_equal(a[name].values, b[name].values):
-            raise AssertionError(f"coordinate '{name}' differs")
-    for var in a.data_vars:
-        da, db = a[var], b[var]
-        if set(da.dims) != set(db.dims) or da.shape != db.transpose(*da.dims).shape:
-            raise AssertionError(f"'{var}': dimensions {da.dims} {da.shape} != {db.dims} {db.shape}")
-        x, y = da.values, db.transpose(*da.dims).values
-        same = np.array_equal(x, y, equal_nan=x.dtype.kind == "f")
+        ca, cb = a[name], b[name]
+        if ca.dims != cb.dims or not np.array_equal(ca.values, cb.values):
+            raise AssertionError(f"coordinate '{name}' differs: {ca.values!r} != {cb.values!r}")
+    for name in a.data_vars:
+        va, vb = a[name], b[name].transpose(*a[name].dims) if set(a[name].dims) == set(b[name].dims) else b[name]
+        if va.dims != vb.dims:
+            raise AssertionError(f"variable '{name}': dimensions {va.dims} != {b[name].dims}")
+        if va.values.dtype.kind in "fc" and vb.values.dtype.kind in "fc":
+            same = np.array_equal(va.values, vb.values, equal_nan=True)
+        else:
+            same = np.array_equal(va.values, vb.values)
         if not same:
-            raise AssertionError(f"'{var}' differs at {_first_difference(da, db)}")
+            raise AssertionError(f"variable '{name}' differs, {_first_difference(va, vb)}")
+        for key in ("units", "unit"):
+            if va.attrs.get(key) != vb.attrs.get(key):
+                raise AssertionError(f"variable '{name}': {key} {va.attrs.get(key)!r} != {vb.attrs.get(key)!r}")
     for key in attrs:
         if a.attrs.get(key) != b.attrs.get(key):
-            raise AssertionError(f"attribute '{key}': {a.attrs.get(key)!r} != {b.attrs.get(key)!r}")
+            raise AssertionError(f"attribute '{key}' differs: {a.attrs.get(key)!r} != {b.attrs.get(key)!r}")

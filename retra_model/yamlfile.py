@@ -57,6 +57,27 @@ class _Loader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+_CLoader = getattr(yaml, "CSafeLoader", None)
+
+
+def _compose_fast(text: str) -> yaml.Node | None:
+    """Compose with libyaml (about 20× faster) when the text is plain YAML; ``None`` otherwise.
+
+    ``None`` (anchors, aliases, a syntax error, no libyaml) sends :func:`load` to the
+    pure-Python reader, which refuses such files with its usual located messages, so the
+    messages do not depend on whether libyaml is installed.
+    """
+    if _CLoader is None:
+        return None
+    try:
+        for event in yaml.parse(text, Loader=_CLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                return None
+        return yaml.compose(text, Loader=_CLoader)
+    except yaml.YAMLError:
+        return None
+
+
 def read_text(path: Path, what: str = "scenario") -> str:
     """Read a small UTF-8 text file or raise a located :class:`ScenarioError`."""
     name = str(path)
@@ -108,8 +129,10 @@ def load(path: Path) -> tuple[Any, dict[KeyPath, int]]:
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
         raise ScenarioError([Problem(name, "", None, "the file is empty")])
+    node = _compose_fast(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        if node is None:  # the careful pure-Python reader: it words every problem
+            node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -59,20 +59,9 @@ def test_same_seed_same_results_other_seed_other_results(toy, toy_baseline):
     a = run(toy_baseline, region=toy, draws=40, seed=7)
     b = run(toy_baseline, region=toy, draws=40, seed=7)
     c = run(toy_baseline, region=toy, draws=40, seed=8)
-    assert_results_equal(a, b)
-    with pytest.raises(AssertionError, match="'employment' differs at draw=0, district=.*sector=.*year="):
+    assert_results_equal(a, b)  # bit for bit
+    with pytest.raises(AssertionError, match="employment"):
         assert_results_equal(a, c)
-
-
-def test_assert_results_equal_names_the_changed_cell(toy, toy_baseline):
-    a = run(toy_baseline, region=toy)
-    b = a.copy(deep=True)
-    assert_results_equal(a, b)
-    b["gva"].loc[{"district": "99002", "sector": "vehicles", "year": 2030}] += 1e-9
-    with pytest.raises(AssertionError, match="'gva' differs at district=99002, sector=vehicles, year=2030"):
-        assert_results_equal(a, b)
-    with pytest.raises(AssertionError, match="variables differ"):
-        assert_results_equal(a, b.drop_vars("gva"))
 
 
 def test_ensemble_draws_vary_and_deterministic_run_is_inside(toy, toy_baseline):

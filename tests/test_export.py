@@ -159,7 +159,7 @@ def test_one_unit_string_for_value_added_in_every_file(tmp_path, toy, ensemble):
     assert set(pd.read_parquet(out / "results.parquet").query("variable == 'gva'")["unit"]) == {unit}
     assert set(pyam.IamDataFrame(str(out / "results_iamc.csv")).filter(variable="Value Added*").unit) == {unit}
     with xr.open_dataset(out / "results.nc", engine="h5netcdf") as nc:
-        assert nc["gva"].attrs["unit"] == nc["gva_change"].attrs["unit"] == unit
+        assert nc["gva"].attrs["units"] == nc["gva_change"].attrs["units"] == unit
     meta = pd.read_excel(out / "results.xlsx", sheet_name="Angaben zum Lauf").set_index("Angabe")["Wert"]
     assert unit in meta["Einheit Wertschöpfung"]
 

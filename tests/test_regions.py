@@ -26,8 +26,8 @@ def test_region_loads_with_its_districts_and_sectors(rid):
     assert len(reg.sector_codes) == 14 and reg.sector_codes[0] == "vehicles"
     assert reg.base_year == 2024
     assert int(reg.totals()["year"].min()) == 2013 and int(reg.totals()["year"].max()) == 2024
-    assert reg.employment["value"].attrs["unit"] == "persons"
-    assert reg.exposure["value"].attrs["unit"] == "1"
+    assert reg.employment["value"].attrs["units"] == "persons"
+    assert reg.exposure["value"].attrs["units"] == "1"
 
 
 @pytest.mark.parametrize("rid", REGIONS)

@@ -40,9 +40,7 @@ from ..engine import run
 from ..errors import RetraError, ScenarioError
 from ..export import atomic_text, excel_sheets
 from ..regions import Region, known_regions, load_region
-from ..results import (
-    KEY_YEARS,  # the years of the summary lines (the chosen year is added)
-)
+from ..results import KEY_YEARS
 from ..scenario import Scenario
 from . import levers as lv
 from .format import fmt_int, fmt_num, fmt_pct

@@ -66,6 +66,7 @@ import xarray as xr
 
 from ..paths import atomic_file
 from ..regions import data_root
+from ..results import QUANTILES  # one quantile set for every output
 from .draws import data_hash, posterior_path
 
 BEV_FILES = ["national/kba_registrations_annual.csv", "national/kba_registrations_monthly.csv"]
@@ -80,7 +81,6 @@ FIRST_YEAR = 2010
 2017 only (the mass-market years) moves the midpoint by 0.1 yr; see the cache's attributes."""
 
 FORECAST_YEARS = np.arange(2010, 2046)
-from ..results import QUANTILES  # noqa: E402  (one quantile set for every output)
 
 BEV_PRIORS = {
     "midpoint_year": "Normal(2030, 5) [yr]: weakly informative; 90 % of the mass 2022-2038",
