@@ -68,7 +68,11 @@ def test_an_interrupted_run_leaves_no_folder_that_looks_complete(tmp_path, sig):
     proc = subprocess.Popen([sys.executable, "-m", "retra_model.cli", "run", str(REPO / "scenarios/son/baseline.yaml"),
                              "--draws", "3000", "--out", str(out), "--quiet"], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(4.0)
+    # a condition, not a time: the signal comes while the files are being written (the hidden
+    # ``.big.*.partial`` folder exists), not while Python is still importing under load
+    deadline = time.monotonic() + 300
+    while proc.poll() is None and not list(tmp_path.glob(".big.*.partial")) and time.monotonic() < deadline:
+        time.sleep(0.05)
     proc.send_signal(getattr(signal, sig))
     _, err = proc.communicate(timeout=120)
     if out.exists():  # it finished before the signal: then it is complete
