@@ -460,21 +460,23 @@ def test_explorer_goal_seeking_and_brief(server, browser):
     goal = page.locator(".retra-goal")
     goal.locator("select").first.select_option(label="Wolfsburg")
     page.wait_for_timeout(300)
+
+    def seek(target: str) -> str:
+        """Ask "Was wäre nötig?" for ``target`` (German digits) and return the new answer's text."""
+        page.evaluate("document.querySelector('.retra-goal-result')?.classList.remove('retra-goal-result')")
+        goal.locator("input[type=text]").first.fill(target)
+        goal.locator("button", has_text="Was wäre nötig?").click()
+        page.wait_for_selector(".retra-goal-result", timeout=WAIT)
+        return page.locator(".retra-goal-result").inner_text()
+
     # first ask for anything: the answer states the value of the scenario as set
-    goal.locator("input[type=text]").first.fill("1.000")
-    goal.locator("button", has_text="Was wäre nötig?").click()
-    page.wait_for_selector(".retra-goal-result", timeout=WAIT)
-    first = page.locator(".retra-goal-result").inner_text()
+    first = seek("1.000")
     m = re.search(r"mit dem Szenario wie eingestellt: ([\d.]+) Beschäftigte", first)
     assert m, first
     current = int(m.group(1).replace(".", ""))
     # then a target 2 % below it, within the levers' reach: reached within 1 %
     target = int(round(0.98 * current, -2))
-    page.evaluate("document.querySelector('.retra-goal-result').classList.remove('retra-goal-result')")
-    goal.locator("input[type=text]").first.fill(f"{target:,}".replace(",", "."))
-    goal.locator("button", has_text="Was wäre nötig?").click()
-    page.wait_for_selector(".retra-goal-result", timeout=WAIT)
-    text = page.locator(".retra-goal-result").inner_text()
+    text = seek(f"{target:,}".replace(",", "."))
     m = re.search(r"Erreicht mit diesen Werten.*?: ([\d.]+) Beschäftigte", text)
     assert m, text
     achieved = int(m.group(1).replace(".", ""))
