@@ -37,7 +37,7 @@ from .drivers._distributions import triangular_ppf
 from .errors import Problem, ScenarioError
 from .regions import Region, load_region
 from .results import money_unit
-from .scenario import Distribution, Scenario
+from .scenario import LEVERS_FILE, Distribution, Scenario, lever_table
 
 DRIVERS = registry.run_drivers()
 """The built-in drivers of a direct run, in the order of the decomposition (:mod:`.drivers.registry`;
@@ -87,7 +87,14 @@ class Sampler:
         return np.concatenate(blocks)[offset:offset + self.n]
 
     def __call__(self, lever: float | Distribution, key: str) -> np.ndarray:
-        """The values of a lever for each draw, shape ``(n,)`` [the lever's unit]."""
+        """The values of a lever for each draw, shape ``(n,)`` [the lever's unit].
+
+        ``key`` is the lever's key path, its random stream; it must match a row of the table of
+        levers (:data:`~retra_model.scenario.LEVERS_FILE`), so that every drawn lever has declared
+        bounds and a label (Sobol's inputs are these streams).
+        """
+        if key not in _DECLARED:
+            _declare(key)
         if not isinstance(lever, Distribution):
             return np.full(self.n, float(lever))
         if lever.distribution == "posterior":
@@ -96,18 +103,30 @@ class Sampler:
             # one stream per posterior, so that its variables are drawn jointly
             return posterior_draws(lever.name, self.uniforms(f"posterior:{lever.name.split('.')[0]}"),
                                    central=self.deterministic)
-        if self.deterministic:
-            return np.full(1, lever.central())
+        if self.deterministic or (lever.distribution == "parameter" and lever.low == lever.high):
+            return np.full(self.n, lever.central())
         u = self.uniforms(key)
         if lever.distribution == "uniform":
             return lever.low + u * (lever.high - lever.low)
-        if lever.distribution == "triangular":
+        if lever.distribution in ("triangular", "parameter"):
             return triangular_ppf(u, lever.low, lever.mode, lever.high)
         from scipy.stats import truncnorm  # normal, truncated to [low, high] where given
 
         lo = -np.inf if lever.low is None else (lever.low - lever.mean) / lever.sd
         hi = np.inf if lever.high is None else (lever.high - lever.mean) / lever.sd
         return truncnorm.ppf(u, lo, hi, loc=lever.mean, scale=lever.sd)
+
+
+_DECLARED: set[str] = set()
+
+
+def _declare(key: str) -> None:
+    """Note a stream key once it is found in the table of levers; refuse one that is not there."""
+    import fnmatch
+
+    if not any(fnmatch.fnmatchcase(key, spec.key) for spec in lever_table()):
+        raise KeyError(f"the lever '{key}' is drawn but not declared in {LEVERS_FILE.name}; add its row there")
+    _DECLARED.add(key)
 
 
 _triangular_ppf = triangular_ppf  # the old name (labour.py)

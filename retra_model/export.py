@@ -117,7 +117,7 @@ UNITS_DE = {"1": "Anteil (1 = 100 %)", "1/yr": "pro Jahr (0.01 = 1 %)", "yr": "J
 """German names of the lever units (the table of levers, :data:`retra_model.scenario.LEVERS_FILE`)."""
 
 DISTRIBUTIONS_DE = {"triangular": "Dreieck", "uniform": "Gleichverteilung", "normal": "Normalverteilung",
-                    "posterior": "kalibrierte Verteilung (PyMC)"}
+                    "posterior": "kalibrierte Verteilung (PyMC)", "parameter": "Dreieck (Literaturwert)"}
 
 
 def _source_of(data: dict, path: tuple) -> str:

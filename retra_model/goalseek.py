@@ -39,17 +39,15 @@ from .apps import levers as lv
 from .engine import run
 from .errors import RetraError
 from .regions import Region
-from .scenario import Scenario
+from .scenario import Scenario, lever_table
 
 KINDS = {"jobs": "Beschäftigte", "change": "Veränderung der Beschäftigten gegenüber dem Basisjahr",
          "gva": "Bruttowertschöpfung (Mio. €)"}
 """What a target can be, with its German name: ``jobs`` [persons], ``change`` [persons], ``gva`` [EUR million]."""
 
-DISCOVERABLE = {"bev_midpoint": "electrification.bev.midpoint_year",
-                "bev_intensity": "electrification.labour_intensity.bev",
-                "productivity": "volume.productivity_growth",
-                "flq_delta": "input_output.flq_delta"}
-"""Levers that scenario discovery can draw (one number each), with the engine's random-stream key."""
+DISCOVERABLE = {spec.slider.key: spec.key for spec in lever_table() if spec.slider and "*" not in spec.key}
+"""Sliders that scenario discovery can draw (one number each, not a section), with the key of
+their row in the table of levers, which is the engine's random-stream key."""
 
 
 class GoalError(RetraError):

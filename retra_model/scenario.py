@@ -19,6 +19,7 @@ high: 0.67, source: "…"}``; ensembles draw from it, a deterministic run uses i
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import csv
 import json
@@ -59,10 +60,13 @@ class Distribution(_Strict):
 
     ``uniform`` needs low, high; ``triangular`` low, mode, high; ``normal`` mean, sd and
     optionally low/high to truncate; ``posterior`` names a cached posterior
-    (``bev_diffusion`` …) and uses its draws.
+    (``bev_diffusion`` …) and uses its draws; ``parameter`` names a row of
+    ``data/national/parameters.csv`` (or takes the lever's row in the table of levers) and is
+    the triangular distribution of its low, value and high (a constant if it has no range),
+    filled in from the data when the scenario is read (:func:`resolve_parameters`).
     """
 
-    distribution: Literal["uniform", "triangular", "normal", "posterior"]
+    distribution: Literal["uniform", "triangular", "normal", "posterior", "parameter"]
     low: float | None = None
     mode: float | None = None
     high: float | None = None
@@ -78,6 +82,7 @@ class Distribution(_Strict):
             "triangular": ("low", "mode", "high"),
             "normal": ("mean", "sd"),
             "posterior": ("name",),
+            "parameter": ("name", "low", "mode", "high"),
         }[self.distribution]
         missing = [k for k in need if getattr(self, k) is None]
         if missing:
@@ -94,7 +99,7 @@ class Distribution(_Strict):
 
     def central(self) -> float:
         """The value a deterministic run uses [lever unit]."""
-        if self.distribution == "triangular":
+        if self.distribution in ("triangular", "parameter"):
             return float(self.mode)  # type: ignore[arg-type]
         if self.distribution == "uniform":
             return 0.5 * (float(self.low) + float(self.high))  # type: ignore[arg-type]
@@ -157,8 +162,10 @@ def _value_json_schema(kind: Kind, unit_required: bool) -> dict:
 def _lever_json_schema(kind: Kind, unit_required: bool) -> dict:
     """JSON Schema of a lever: a number, a text with a unit, or a distribution (its bounds likewise)."""
     value = _value_json_schema(kind, unit_required)
-    dist = {"type": "object", "additionalProperties": False, "required": ["distribution", "source"],
-            "properties": {"distribution": {"enum": ["uniform", "triangular", "normal", "posterior"]},
+    drawn = ["uniform", "triangular", "normal", "posterior"]  # a parameter brings its source from the data
+    dist = {"type": "object", "additionalProperties": False, "required": ["distribution"],
+            "if": {"properties": {"distribution": {"enum": drawn}}}, "then": {"required": ["source"]},
+            "properties": {"distribution": {"enum": [*drawn, "parameter"]},
                            **{k: value for k in ("low", "mode", "high", "mean", "sd")},
                            "name": {"type": "string"}, "source": {"type": "string", "minLength": 3}}}
     return {"anyOf": [*value.get("anyOf", [value]), dist], "description": f"{kind.describe()}; or a distribution"}
@@ -198,9 +205,38 @@ def value_of(x: float | Distribution) -> float:
 # The lever table: every lever once, with unit, bounds, plausible range and German label
 
 LEVERS_FILE = Path(__file__).with_name("levers.csv")
-"""The table of levers: ``key`` (key path, ``*`` for any district, year, item …), ``unit``,
-``low``/``high`` (outside: an error), ``plausible_low``/``plausible_high`` (outside, within the
-bounds: a warning), ``label_de`` and ``note`` (where the range comes from)."""
+"""The table of levers, one row per lever, the one place a lever is declared:
+
+- ``key`` (key path, ``*`` for any district, year, item …) and ``unit``;
+- ``low``/``high`` (outside: an error) and ``plausible_low``/``plausible_high`` (outside, within
+  the bounds: a warning), checked by :func:`range_problems` and written into :func:`json_schema`;
+- ``label_de`` and ``source`` (where the range comes from);
+- ``parameter``: the row of ``data/national/parameters.csv`` that ``{distribution: parameter}``
+  binds the lever to (value = mode, low/high = the range of a triangular distribution);
+- ``slider`` … ``slider_help_de``: the Szenario-Explorer's slider (its key, German label and unit,
+  range and step; :func:`retra_model.apps.levers.levers`).
+
+The engine's random stream of a lever is its key path (:class:`retra_model.engine.Sampler`
+refuses a stream no row declares); Sobol's inputs and the Hypothesis strategies of the tests
+(:mod:`retra_model.testing`) come from the same rows."""
+
+
+@dataclass(frozen=True)
+class Slider:
+    """How the Szenario-Explorer shows a lever [range in the lever's unit]."""
+
+    key: str
+    label_de: str
+    unit_de: str
+    low: float
+    high: float
+    step: float
+    help_de: str
+
+    @property
+    def percent(self) -> bool:
+        """Shown × 100 with a per-cent sign."""
+        return self.unit_de.startswith("%")
 
 
 @dataclass(frozen=True)
@@ -214,11 +250,22 @@ class LeverSpec:
     plausible_low: float
     plausible_high: float
     label_de: str
-    note: str
+    source: str
+    parameter: str = ""
+    slider: Slider | None = None
 
     @property
     def pattern(self) -> tuple[str, ...]:
         return tuple(self.key.split("."))
+
+
+def _spec(r: dict) -> LeverSpec:
+    slider = None
+    if r["slider"]:
+        slider = Slider(r["slider"], r["slider_label_de"], r["slider_unit_de"], float(r["slider_low"]),
+                        float(r["slider_high"]), float(r["slider_step"]), r["slider_help_de"])
+    return LeverSpec(r["key"], r["unit"], float(r["low"]), float(r["high"]), float(r["plausible_low"]),
+                     float(r["plausible_high"]), r["label_de"], r["source"], r["parameter"], slider)
 
 
 _LEVERS: list[LeverSpec] | None = None
@@ -229,8 +276,12 @@ def lever_table() -> list[LeverSpec]:
     global _LEVERS
     if _LEVERS is None:
         with LEVERS_FILE.open(encoding="utf-8", newline="") as fh:
-            _LEVERS = [LeverSpec(r["key"], r["unit"], float(r["low"]), float(r["high"]), float(r["plausible_low"]),
-                                 float(r["plausible_high"]), r["label_de"], r["note"]) for r in csv.DictReader(fh)]
+            reader = csv.DictReader(fh)
+            rows = list(reader)
+        bad = [r["key"] for r in rows if None in r or None in r.values()]
+        if bad:
+            raise ValueError(f"{LEVERS_FILE}: rows with more or fewer fields than the header: {', '.join(bad)}")
+        _LEVERS = [_spec(r) for r in rows]
     return _LEVERS
 
 
@@ -285,6 +336,71 @@ def _at_pattern(data: Any, pattern: tuple, at: tuple = ()):
         yield from _at_pattern(data[k], rest, (*at, k))
 
 
+PARAMETERS_FILE = Path("national") / "parameters.csv"
+"""The literature parameters a lever can be bound to (``{distribution: parameter}``), under ``data/``."""
+
+
+@functools.lru_cache(maxsize=4)
+def _parameters(path: Path) -> dict[str, dict]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {r["parameter"]: r for r in csv.DictReader(fh)}
+
+
+def _unit_name(unit: str) -> str:
+    """``1 per year`` and ``1/yr``, ``years`` and ``yr`` are one unit."""
+    return unit.strip().replace(" per year", "/yr").replace("years", "yr")
+
+
+def resolve_parameters(data: Any, where: dict, file: str) -> tuple[Any, list[Problem]]:
+    """Fill in every ``{distribution: parameter}`` of a (merged) scenario from the data.
+
+    ``name`` is the row of ``data/national/parameters.csv`` (default: the lever's ``parameter`` in
+    the table of levers); low, mode and high become the row's low, value and high (all the value
+    where the row has no range), ``source`` its source unless the file gives one. Returns the
+    data with the values filled in and the problems, located: no row of that name, a row in
+    another unit than the lever, or low/mode/high written in the file that differ from the row's.
+    """
+    from .regions import data_root
+
+    problems: list[Problem] = []
+
+    def visit(node: Any, at: tuple) -> Any:
+        if isinstance(node, dict) and node.get("distribution") == "parameter":
+            return resolve(node, at)
+        if isinstance(node, dict):
+            return {k: visit(v, (*at, k)) for k, v in node.items()}
+        return node
+
+    def resolve(node: dict, at: tuple) -> dict:
+        spec = lever_spec(at)
+        name = node.get("name") or (spec.parameter if spec else "")
+        table = data_root() / PARAMETERS_FILE
+        rows = _parameters(table)
+        if not name:
+            problems.append(_problem(where, at, file, "a parameter distribution needs name: <a row of "
+                                     f"{PARAMETERS_FILE}>; this lever has no default row"))
+            return node
+        row = rows.get(str(name))
+        if row is None:
+            problems.append(_problem(where, (*at, "name"), file, f"no parameter '{name}' in {PARAMETERS_FILE}"
+                                     f"{_suggest(str(name), list(rows))}"))
+            return node
+        if spec is not None and _unit_name(row["unit"]) != _unit_name(spec.unit):
+            problems.append(_problem(where, (*at, "name"), file, f"the parameter '{name}' is in {row['unit']}, "
+                                     f"{spec.label_de} ({spec.key}) in {spec.unit}"))
+            return node
+        value = float(row["value"])
+        filled = {"low": float(row["low"] or value), "mode": value, "high": float(row["high"] or value)}
+        for k, x in filled.items():
+            if k in node and node[k] != x:
+                problems.append(_problem(where, (*at, k), file, f"{k} is taken from {PARAMETERS_FILE} "
+                                         f"('{name}': {_fmt(x)}); remove it, or write a triangular distribution"))
+        source = node.get("source") or f"{row['source']} ({row['url']}; data/{PARAMETERS_FILE.as_posix()}: {name})"
+        return {**node, **filled, "name": str(name), "source": source}
+
+    return visit(data, ()), problems
+
+
 def range_problems(data: dict, where: dict, file: str) -> tuple[list[Problem], list[Problem]]:
     """Check every lever of a (merged) scenario against the lever table.
 
@@ -331,7 +447,7 @@ def _range_message(x: float, spec: LeverSpec, kind: Kind) -> tuple[str | None, b
                 f"{_fmt(spec.high)}{unit}{hint}"), True
     if x < spec.plausible_low or x > spec.plausible_high:
         return (f"{_fmt(x)} is outside the plausible range {_fmt(spec.plausible_low)} to "
-                f"{_fmt(spec.plausible_high)}{unit} of {spec.label_de} ({spec.note}); check it"), False
+                f"{_fmt(spec.plausible_high)}{unit} of {spec.label_de} ({spec.source}); check it"), False
     return None, False
 
 
@@ -774,12 +890,17 @@ class Scenario(_Strict):
             horizon = context.get("horizon")
             # years (end_year included) are checked against the scenario's end, capped by the data's horizon
             context.setdefault("end_year", min(end, horizon or end))
+        data, unresolved = resolve_parameters(data, where, file)
+        problems.extend(unresolved)
         errors, warns = range_problems(data, where, file)
         problems.extend(errors)
         try:
             scenario = cls.model_validate(data, context=context)
         except ValidationError as exc:
-            problems.extend(_translate(exc, where, file))
+            # a parameter that could not be filled in is reported once, not again as incomplete
+            failed = tuple(p.path.removesuffix(".name") for p in unresolved)
+            problems.extend(p for p in _translate(exc, where, file)
+                            if not any(p.path == f or p.path.startswith(f + ".") for f in failed))
         if problems:
             raise ScenarioError(_dedupe(problems))
         for w in warns if warn else ():
@@ -823,6 +944,58 @@ class Scenario(_Strict):
         return Scenario._validate(merged, where, "<scenario>", self.name, None, self._context, warn=False)
 
 
+def _inline(schema: dict, holder: dict | list, key: Any) -> dict:
+    """``holder[key]`` with its ``$ref`` replaced by a copy of the definition, so that a lever's
+    annotation lands at its own key path (``Logistic`` serves both ``bev`` and ``fcev``)."""
+    import copy
+
+    node = holder[key]
+    while isinstance(node, dict) and "$ref" in node:
+        target = copy.deepcopy(schema["$defs"][node["$ref"].split("/")[-1]])
+        node = {**{k: v for k, v in node.items() if k != "$ref"}, **target}
+        holder[key] = node
+    return node
+
+
+def _slots(schema: dict, holder: dict | list, key: Any, part: str):
+    """The (container, key) pairs under ``holder[key]`` where the schema of ``part`` sits (``*``: any key)."""
+    node = _inline(schema, holder, key)
+    if "properties" not in node and "additionalProperties" not in node:
+        for i in range(len(node.get("anyOf", []))):  # an optional section: its object branch
+            yield from _slots(schema, node["anyOf"], i, part)
+        return
+    container, sub = (node, "additionalProperties") if part == "*" else (node.get("properties", {}), part)
+    if isinstance(container.get(sub), dict):
+        yield container, sub
+
+
+def lever_json_schema_at(schema: dict, pattern: tuple[str, ...]) -> dict:
+    """The schema of a lever (number, text with unit or distribution) at a key pattern."""
+    slots = [({"root": schema}, "root")]
+    for part in pattern:
+        slots = [slot for holder, key in slots for slot in _slots(schema, holder, key, part)]
+    if not slots:
+        raise KeyError(".".join(pattern))
+    node = _inline(schema, *slots[0])
+    while not any(b.get("type") in ("number", "string") for b in node.get("anyOf", [])):
+        node = next(b for b in node["anyOf"] if "anyOf" in b)  # an optional lever: its non-null branch
+    return node
+
+
+def _annotate_levers(schema: dict) -> None:
+    """Write each lever's German label, bounds and plausible range from the table into the schema:
+    ``minimum``/``maximum`` on a plain number, the ranges in words for a text with a unit."""
+    for spec in lever_table():
+        node = lever_json_schema_at(schema, spec.pattern)
+        unit = "" if spec.unit == "1" else f" {spec.unit}"
+        node["title"] = spec.label_de
+        node["description"] = (f"{spec.key}: between {_fmt(spec.low)} and {_fmt(spec.high)}{unit}, plausible "
+                               f"{_fmt(spec.plausible_low)} to {_fmt(spec.plausible_high)}{unit} ({spec.source}); "
+                               f"{node.get('description', '')}").rstrip("; ")
+        node["anyOf"] = [{**b, "minimum": spec.low, "maximum": spec.high} if b.get("type") == "number" else b
+                         for b in node["anyOf"]]
+
+
 def json_schema() -> dict:
     """JSON Schema (2020-12) of what :meth:`Scenario.from_file` accepts.
 
@@ -832,7 +1005,8 @@ def json_schema() -> dict:
     """
     import copy
 
-    full = Scenario.model_json_schema()
+    full = copy.deepcopy(Scenario.model_json_schema())
+    _annotate_levers(full)
     defs = full.pop("$defs", {})
 
     def partial(node: Any) -> Any:
@@ -933,15 +1107,17 @@ def _replaced(child: dict, key: tuple) -> bool:
         if not isinstance(node, dict) or part not in node:
             return False
         node = node[part]
-        if not isinstance(node, dict) and i < len(key) - 1:
+        if (not isinstance(node, dict) or "distribution" in node) and i < len(key) - 1:
             return True
     return True
 
 
 def _merge(base: dict, override: dict) -> dict:
+    """``override`` merged into ``base`` key by key; a distribution replaces a value as a whole
+    (a child's ``{distribution: uniform, …}`` keeps no ``mode`` of its parent's triangle)."""
     out = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and "distribution" not in value:
             out[key] = _merge(out[key], value)
         else:
             out[key] = value

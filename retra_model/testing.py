@@ -63,3 +63,42 @@ def assert_results_equal(a: xr.Dataset, b: xr.Dataset, *, attrs: tuple[str, ...]
     for key in attrs:
         if a.attrs.get(key) != b.attrs.get(key):
             raise AssertionError(f"attribute '{key}' differs: {a.attrs.get(key)!r} != {b.attrs.get(key)!r}")
+
+
+# ---------------------------------------------------------------------------------------
+# Hypothesis strategies from the table of levers
+
+
+def lever_values(key: str, *, within: str = "bounds", distributions: bool = False):
+    """A Hypothesis strategy of values of one lever, from its row in the table of levers.
+
+    Parameters
+    ----------
+    key : str
+        The row's key (``trend.half_life``, ``projects.*.jobs.*``).
+    within : {"bounds", "plausible"}
+        Numbers between the lever's bounds (every value a scenario may hold) or inside its
+        plausible range.
+    distributions : bool
+        Also triangular distributions inside the same range.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> find(lever_values("trend.half_life"), lambda x: x > 100) <= 200
+    True
+    """
+    from hypothesis import strategies as st
+
+    from .scenario import lever_table
+
+    spec = next((s for s in lever_table() if s.key == key), None)
+    if spec is None:
+        raise KeyError(f"no lever '{key}' in the table of levers")
+    lo, hi = (spec.low, spec.high) if within == "bounds" else (spec.plausible_low, spec.plausible_high)
+    number = st.floats(lo, hi, allow_nan=False)
+    if not distributions:
+        return number
+    triangle = st.lists(number, min_size=3, max_size=3).map(sorted).map(
+        lambda v: {"distribution": "triangular", "low": v[0], "mode": v[1], "high": v[2], "source": "hypothesis"})
+    return number | triangle

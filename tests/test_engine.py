@@ -107,10 +107,10 @@ def test_draws_do_not_depend_on_chunking():
     from retra_model.scenario import Distribution
 
     lever = Distribution(distribution="triangular", low=0.3, mode=0.5, high=0.7, source="test")
-    whole = Sampler(700, seed=5)(lever, "a.b")
-    part = Sampler(300, seed=5, start=350)(lever, "a.b")
+    whole = Sampler(700, seed=5)(lever, "trend.level_growth")
+    part = Sampler(300, seed=5, start=350)(lever, "trend.level_growth")
     np.testing.assert_array_equal(whole[350:650], part)
-    other_key = Sampler(700, seed=5)(lever, "a.c")
+    other_key = Sampler(700, seed=5)(lever, "trend.half_life")
     assert not np.array_equal(whole, other_key)
     assert 0.3 <= whole.min() and whole.max() <= 0.7
 

@@ -1,6 +1,7 @@
 """Property-based tests over the whole lever space (Hypothesis): the model never produces nonsense.
 
-For any valid scenario — deterministic or an ensemble — employment and GVA are finite and not
+For any valid scenario — every lever anywhere between the bounds of the table of levers
+(``retra_model/levers.csv``, through :func:`retra_model.testing.lever_values`), deterministic or an ensemble — employment and GVA are finite and not
 negative, the decomposition adds up to the change against the base year, powertrain shares stay in
 [0, 1] and add up to 1, and the base year equals the data.
 """
@@ -12,42 +13,48 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retra_model import ScenarioError, run
+from retra_model.testing import lever_values
 
-share = st.floats(0, 1, allow_nan=False)
-rate = st.floats(-0.05, 0.05, allow_nan=False)
+def lever(key, distributions=False):
+    """Values anywhere between the lever's bounds, as the table of levers declares them."""
+    return lever_values(key, distributions=distributions)
 
 
-def tri(lo, hi):
-    """A triangular distribution with its bounds inside [lo, hi]."""
-    return st.lists(st.floats(lo, hi, allow_nan=False), min_size=3, max_size=3).map(sorted).map(
-        lambda v: {"distribution": "triangular", "low": v[0], "mode": v[1], "high": v[2], "source": "fuzz"})
+def plausible(key):
+    return lever_values(key, within="plausible")
 
 
 levers = st.fixed_dictionaries({
-    "trend": st.fixed_dictionaries({"half_life": st.floats(0.5, 100), "level_growth": rate | tri(-0.05, 0.05)}),
+    "trend": st.fixed_dictionaries({"half_life": lever("trend.half_life"),
+                                    "level_growth": lever("trend.level_growth", True)}),
     "electrification": st.fixed_dictionaries({
-        "bev": st.fixed_dictionaries({"midpoint_year": st.floats(2015, 2060), "steepness": st.floats(0.02, 3),
-                                      "ceiling": share | tri(0, 1)}),
-        "phev": st.fixed_dictionaries({"peak_share": share, "peak_year": st.floats(2015, 2050),
-                                       "width": st.floats(0.5, 20)}),
-        "fcev": st.fixed_dictionaries({"midpoint_year": st.floats(2020, 2080), "steepness": st.floats(0.02, 3),
-                                       "ceiling": share}),
-        "labour_intensity": st.fixed_dictionaries({"phev": st.floats(0, 3), "bev": st.floats(0, 3) | tri(0, 3),
-                                                   "fcev": st.floats(0, 3)}),
-        "district_lead": st.fixed_dictionaries({"99001": st.floats(-20, 20)}),
+        "bev": st.fixed_dictionaries({"midpoint_year": lever("electrification.bev.midpoint_year"),
+                                      "steepness": lever("electrification.bev.steepness"),
+                                      "ceiling": lever("electrification.bev.ceiling", True)}),
+        "phev": st.fixed_dictionaries({"peak_share": lever("electrification.phev.peak_share"),
+                                       "peak_year": lever("electrification.phev.peak_year"),
+                                       "width": lever("electrification.phev.width")}),
+        "fcev": st.fixed_dictionaries({"midpoint_year": lever("electrification.fcev.midpoint_year"),
+                                       "steepness": lever("electrification.fcev.steepness"),
+                                       "ceiling": lever("electrification.fcev.ceiling")}),
+        "labour_intensity": st.fixed_dictionaries({p: lever(f"electrification.labour_intensity.{p}", p == "bev")
+                                                   for p in ("phev", "bev", "fcev")}),
+        "district_lead": st.fixed_dictionaries({"99001": lever("electrification.district_lead.*")}),
     }),
-    "volume": st.fixed_dictionaries({"output_index": st.dictionaries(st.integers(2021, 2045), st.floats(0, 5),
+    "volume": st.fixed_dictionaries({"output_index": st.dictionaries(st.integers(2021, 2045),
+                                                                     lever("volume.output_index.*"),
                                                                      min_size=1, max_size=4),
-                                     "productivity_growth": rate | tri(-0.05, 0.05)}),
-    "gva": st.fixed_dictionaries({"productivity_growth": rate}),
-    "input_output": st.fixed_dictionaries({"flq_delta": st.floats(0, 1) | tri(0, 1),
+                                     "productivity_growth": lever("volume.productivity_growth", True)}),
+    "gva": st.fixed_dictionaries({"productivity_growth": lever("gva.productivity_growth")}),
+    "input_output": st.fixed_dictionaries({"flq_delta": lever("input_output.flq_delta", True),
                                            "scope": st.sampled_from(["region", "district"]),
                                            "induced": st.booleans()}),
     "projects": st.dictionaries(
         st.sampled_from(["p1", "p2"]),
         st.fixed_dictionaries({"label": st.just({"de": "P", "en": "P"}), "district": st.sampled_from(["99001", "99002"]),
                                "sector": st.sampled_from(["vehicles", "electrical", "ict"]),
-                               "jobs": st.dictionaries(st.integers(2021, 2045), st.floats(0, 5000), min_size=1, max_size=3),
+                               "jobs": st.dictionaries(st.integers(2021, 2045), plausible("projects.*.jobs.*"),
+                                                       min_size=1, max_size=3),
                                "source": st.just("fuzz")}),
         max_size=2),
 })

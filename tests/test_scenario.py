@@ -303,7 +303,7 @@ def test_every_lever_is_declared_once_in_the_table_with_its_unit():
     for spec in table:
         assert levers[spec.key].kind.unit == spec.unit, spec.key
         assert spec.low <= spec.plausible_low <= spec.plausible_high <= spec.high, spec.key
-        assert spec.label_de and spec.note
+        assert spec.label_de and spec.source
 
 
 def test_an_inherited_value_is_reported_in_the_users_file(scenario_dir, toy_context):

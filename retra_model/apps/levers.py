@@ -1,6 +1,8 @@
 """The levers of the Szenario-Explorer: read a value from a scenario, write it back.
 
-A lever is a number a strategist moves on a slider. Where the scenario holds an
+A lever is a number a strategist moves on a slider; which levers have a slider, with what German
+label, unit, range and step, is declared in the table of levers (:data:`retra_model.scenario.LEVERS_FILE`,
+columns ``slider`` …), like their bounds. Where the scenario holds an
 uncertain value (a distribution), moving the lever shifts the whole distribution so that
 its centre lands on the new value and its spread is kept (clipped to the lever's bounds):
 the bands keep meaning what they meant. Every change goes through
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..scenario import Distribution, Scenario, value_of
+from ..scenario import Distribution, LeverSpec, Scenario, lever_spec, lever_table, value_of
 
 VOLUME_YEAR = 2035
 """The year whose vehicle output index the volume lever sets."""
@@ -35,6 +37,8 @@ class Lever:
     percent: bool = False
     """Show the value × 100 with a per-cent sign."""
     help: str = ""
+    path: str = ""
+    """The lever's key in the table of levers (``electrification.bev.midpoint_year``)."""
 
 
 def shifted(current: float | Distribution, value: float, low: float, high: float) -> float | dict:
@@ -51,10 +55,13 @@ def shifted(current: float | Distribution, value: float, low: float, high: float
         return value
     delta = value - current.central()
     out = current.model_dump(exclude_none=True)
+    if current.distribution == "parameter":  # moved off the literature value: its own triangle now
+        out["distribution"] = "triangular"
+        out.pop("name")
     for k in ("low", "mode", "high", "mean"):
         if k in out:
             out[k] = float(np.clip(out[k] + delta, low, high))
-    if current.distribution == "triangular":
+    if out["distribution"] == "triangular":
         out["mode"] = value
         out["low"], out["high"] = min(out["low"], value), max(out["high"], value)
     elif current.distribution == "normal":
@@ -80,14 +87,16 @@ def _read_volume(s: Scenario) -> float:
 def _write_volume(s: Scenario, v: float) -> dict:
     """Set the output index of 2035; later points scale with it, earlier ones stay."""
     old = _read_volume(s)
+    bounds = lever_spec(("volume", "output_index", VOLUME_YEAR))
+    lo, hi = bounds.low, bounds.high
     factor = v / old if old > 0 else 1.0
     out: dict[str, float | dict] = {}
     for y, x in s.volume.output_index.items():
         if y < VOLUME_YEAR:
             out[str(y)] = x if not isinstance(x, Distribution) else x.model_dump(exclude_none=True)
         elif y > VOLUME_YEAR:
-            out[str(y)] = shifted(x, value_of(x) * factor, 0, 5)
-    out[str(VOLUME_YEAR)] = shifted(s.volume.output_index.get(VOLUME_YEAR, v), v, 0, 5)
+            out[str(y)] = shifted(x, value_of(x) * factor, lo, hi)
+    out[str(VOLUME_YEAR)] = shifted(s.volume.output_index.get(VOLUME_YEAR, v), v, lo, hi)
     # output_index is replaced as a whole, so no point of the old path survives unseen
     return {"volume": {"output_index": out}}
 
@@ -152,31 +161,37 @@ def readout(lever: Lever, value: float) -> str:
     return f"{text} {unit}".strip()
 
 
+def _applies(scenario: Scenario, spec: LeverSpec) -> bool:
+    """Whether a scenario has the section a lever sits in (and, for infrastructure, a build-out)."""
+    if spec.pattern[0] == "infrastructure":
+        return _infrastructure_units(scenario) > 0
+    node = scenario
+    for part in spec.pattern[:-1]:
+        if part == "*":
+            break
+        node = getattr(node, part, None)
+        if node is None:
+            return False
+    return True
+
+
 def levers(scenario: Scenario) -> list[Lever]:
-    """The levers that apply to a scenario (sections the schema or the scenario lack are left out)."""
+    """The sliders that apply to a scenario, in the order of the table of levers.
+
+    A lever is read and written at its key path; two stand for a whole section and have their
+    own reader and writer: the vehicle output of :data:`VOLUME_YEAR` (later years scale with it)
+    and the infrastructure build-out (a factor on every item's ramp).
+    """
+    special = {"volume.output_index.*": (_read_volume, _write_volume),
+               "infrastructure.items.*.build_out.*.*": (lambda s: 1.0, _write_infrastructure)}
     out = []
-    r, w = _path_lever(("electrification", "bev", "midpoint_year"), 2020, 2045)
-    out.append(Lever("bev_midpoint", "Tempo der Umstellung auf E-Autos: Jahr, in dem die Hälfte der Produktion "
-                     "batterieelektrisch ist", "", 2022, 2040, 1, r, w,
-                     help="früher = schnellere Elektrifizierung"))
-    r, w = _path_lever(("electrification", "labour_intensity", "bev"), 0, 3)
-    out.append(Lever("bev_intensity", "Arbeitsaufwand für einen E-Antrieb, in % des Verbrenners", "%",
-                     0.2, 1.2, 0.01, r, w, percent=True))
-    out.append(Lever("volume_2035", f"Fahrzeugproduktion {VOLUME_YEAR}, in % des Basisjahres", "%", 0.4, 1.6, 0.01,
-                     _read_volume, _write_volume, percent=True))
-    r, w = _path_lever(("volume", "productivity_growth"), -0.5, 0.5)
-    out.append(Lever("productivity", "Produktivitätswachstum im Fahrzeugbau", "% pro Jahr",
-                     0.0, 0.04, 0.001, r, w, percent=True))
-    fields = Scenario.model_fields
-    if "input_output" in fields and getattr(scenario, "input_output", None) is not None:
-        r, w = _path_lever(("input_output", "flq_delta"), 0, 1)
-        out.append(Lever("flq_delta", "Wie viel der Aufträge bei Zulieferern in der Region bleibt", "",
-                         0.05, 0.6, 0.01, r, w,
-                         help="größer = weniger Aufträge bleiben in der Region (kleinere Folgeeffekte); "
-                              "Fachbegriff: Parameter δ des Flegg-Quotienten"))
-    if "infrastructure" in fields and _infrastructure_units(scenario) > 0:
-        out.append(Lever("infrastructure", "Ausbau der Ladeinfrastruktur, in % des Szenarios", "%", 0.0, 2.0, 0.05,
-                         lambda s: 1.0, _write_infrastructure, percent=True))
+    for spec in lever_table():
+        sl = spec.slider
+        if sl is None or not _applies(scenario, spec):
+            continue
+        read, write = special.get(spec.key) or _path_lever(spec.pattern, spec.low, spec.high)
+        out.append(Lever(sl.key, sl.label_de.format(year=VOLUME_YEAR), sl.unit_de, sl.low, sl.high, sl.step,
+                         read, write, percent=sl.percent, help=sl.help_de, path=spec.key))
     return out
 
 
@@ -184,6 +199,9 @@ def _scale(x: float | Distribution, f: float) -> float | dict:
     if not isinstance(x, Distribution):
         return float(x) * f
     d = x.model_dump(exclude_none=True)
+    if d["distribution"] == "parameter" and f != 1:  # scaled off the literature value
+        d["distribution"] = "triangular"
+        d.pop("name")
     for k in ("low", "mode", "high", "mean", "sd"):
         if k in d:
             d[k] = d[k] * f
