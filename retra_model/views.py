@@ -488,3 +488,32 @@ def investment_summary(scenario, baseline, region: Region) -> pd.DataFrame | Non
     df.attrs["investment"] = total_inv
     df.attrs["job_years"] = direct + indirect + induced
     return df
+
+
+# ---------------------------------------------------------------------------------------
+# What the bands mean (both apps)
+
+
+BACKTEST_COVERAGE = {"son": (0.915, 272), "swsn": (0.876, 170), "de": (0.884, 13634)}
+"""Share of observed district totals inside the model's 90 % band, and the number of district ×
+origin × horizon cases, in the rolling-origin backtests (origins 2015-2022, horizons 1-5 years, the
+error model fitted leave-one-origin-out; ``retra_model.backtest.evaluate_bands``, notebook 05).
+Update when the error model is refitted (``backtest.write_error_model``)."""
+
+
+def band_caveat(region: str) -> str:
+    """What the bands include, what not, and how often they held in the backtests (German)."""
+    text = ("Das Band enthält die unsicheren Annahmen (Tempo der Elektrifizierung, Arbeitsaufwand der "
+            "E-Antriebe, Produktivität, Datenspannen) und die Abweichungen, mit denen das Modell die "
+            "Beschäftigung der Kreise in der Vergangenheit verfehlt hat; Politikwechsel und neue "
+            "Werksentscheidungen enthält es nicht.")
+    return f"{text} {band_coverage(region)}".rstrip()
+
+
+def band_coverage(region: str) -> str:
+    """How often the 90 % band held in the region's backtests (German; empty for a region without)."""
+    cov = BACKTEST_COVERAGE.get(region)
+    if not cov:
+        return ""
+    return (f"In Rückrechnungen 2015–2024 (1 bis 5 Jahre voraus) lagen {fmt_pct(cov[0], 0)} der beobachteten "
+            "Werte der Kreise im 90 %-Band; für spätere Jahre ist das Band fortgeschrieben.")

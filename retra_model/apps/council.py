@@ -292,26 +292,6 @@ def _sources(scenario: Scenario, driver: str) -> list[str]:
     return refs
 
 
-BACKTEST_COVERAGE = {"son": (0.915, 272), "swsn": (0.876, 170), "de": (0.884, 13634)}
-"""Share of observed district totals inside the model's 90 % band, and the number of district ×
-origin × horizon cases, in the rolling-origin backtests (origins 2015-2022, horizons 1-5 years, the
-error model fitted leave-one-origin-out; ``retra_model.backtest.evaluate_bands``, notebook 05).
-Update when the error model is refitted (``backtest.write_error_model``)."""
-
-
-def band_caveat(region: str) -> str:
-    """What the bands include, what not, and how often they held in the backtests (German)."""
-    text = ("Das Band enthält die unsicheren Annahmen (Tempo der Elektrifizierung, Arbeitsaufwand der "
-            "E-Antriebe, Produktivität, Datenspannen) und die Abweichungen, mit denen das Modell die "
-            "Beschäftigung der Kreise in der Vergangenheit verfehlt hat; Politikwechsel und neue "
-            "Werksentscheidungen enthält es nicht.")
-    cov = BACKTEST_COVERAGE.get(region)
-    if cov:
-        text += (f" In Rückrechnungen 2015–2024 (1 bis 5 Jahre voraus) lagen {fmt_pct(cov[0], 0)} der "
-                 f"beobachteten Werte der Kreise im 90 %-Band; für spätere Jahre ist das Band fortgeschrieben.")
-    return text
-
-
 def chances_and_risks(scenario: Scenario, ds: xr.Dataset, year: int = 2035) -> list[dict]:
     """Chances and risks of one scenario in plain German, each with the sources behind it.
 
@@ -377,7 +357,7 @@ def chances_and_risks(scenario: Scenario, ds: xr.Dataset, year: int = 2035) -> l
         items.append({"kind": "Risiko", "text": (
             f"Die Unsicherheit ist groß: für die ganze Region reicht das 90 %-Band der Veränderung bis {year} von "
             f"{fmt_int(round_to(p['p05']), sign=True)} bis {fmt_int(round_to(p['p95']), sign=True)} Arbeitsplätzen "
-            f"(Median {fmt_int(round_to(p['median']), sign=True)}). " + band_caveat(str(ds.attrs.get("region", "")))),
+            f"(Median {fmt_int(round_to(p['median']), sign=True)}). " + views.band_caveat(str(ds.attrs.get("region", "")))),
             "sources": _sources(scenario, "electrification")})
     return items
 

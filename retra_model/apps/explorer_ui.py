@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 
 from .. import figures
 from ..errors import RetraError
+from ..views import band_coverage
 from . import explorer as ex
 from . import levers as lv
 from .format import fmt_num
@@ -538,8 +539,7 @@ class ExplorerApp:
             f"<div class='retra-muted'>Bänder: 50 %- und 90 %-Intervall aus {fmt_num(ex.DRAWS)} Kombinationen der "
             "unsicheren Annahmen dieses Szenarios (Tempo der Elektrifizierung, Arbeitsaufwand, Produktivität, "
             "Datenspannen, Abweichungen der Kreise in früheren Vorausrechnungen; fester Startwert) – nicht "
-            "Politikwechsel oder neue Werksentscheidungen. In Rückrechnungen 2015–2024 (1 bis 5 Jahre voraus) "
-            "lagen 88 % der beobachteten Werte der Kreise im 90 %-Band. "
+            f"Politikwechsel oder neue Werksentscheidungen. {band_coverage(self.state.region.id)} "
             f"Berechnet in {fmt_num(ms)} ms.</div>")
 
     # -- saving ------------------------------------------------------------------------
