@@ -524,6 +524,7 @@ def _to_dataset(out: Direct, scenario: Scenario, region: Region, draws: int | No
         "driver": list(out.drivers),
         "powertrain": list(electrification.POWERTRAINS),
     }
+    lab_names = labs.drop_duplicates("lab").set_index("lab")["label_de"]  # a registered driver joins its Lab
     ds = xr.Dataset(
         {
             "employment": (dims, out.employment, {"units": "persons", "long_name": "Beschäftigte (SvB, Arbeitsort)"}),
@@ -541,7 +542,8 @@ def _to_dataset(out: Direct, scenario: Scenario, region: Region, draws: int | No
         district_name=("district", [districts.loc[d, "name_short"] for d in region.district_codes]),
         sector_label=("sector", [sectors.loc[s, "label_de"] for s in region.sector_codes]),
         driver_lab=("driver", [labs.loc[k, "lab"] if k in labs.index else registry.spec(k).lab for k in out.drivers]),
-        driver_lab_label=("driver", [labs.loc[k, "label_de"] if k in labs.index else registry.spec(k).label_de
+        driver_lab_label=("driver", [labs.loc[k, "label_de"] if k in labs.index
+                                     else lab_names.get(registry.spec(k).lab, registry.spec(k).label_de)
                                      for k in out.drivers]),
     )
     if draws is None:

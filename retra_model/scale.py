@@ -53,12 +53,13 @@ import xarray as xr
 from . import engine
 from .engine import Sampler, evaluate
 from .regions import Region, load_region
-from .results import KEY_YEARS, QUANTILES
+from .results import KEY_YEARS, QUANTILES, money_unit
 from .scenario import Scenario
 
 VARIABLES = {"employment": ("persons", "Beschäftigte (SvB, Arbeitsort)"),
              "gva": ("EUR million", "Bruttowertschöpfung")}
-"""Variables written per draw, with unit and German label."""
+"""Variables written per draw, with unit and German label (value added: at prices of the base year,
+``EUR_<base year> million``, set with the provenance)."""
 
 DEFAULT_DISTRICT_CHUNK = 25
 DEFAULT_DRAW_CHUNK = 256
@@ -155,6 +156,8 @@ def ensemble(scenario: Scenario, draws: int, seed: int | None = None, *, region:
                                   "year": years})
     ds = ds.assign_coords(district_name=("district", list(region.districts["name_short"])))
     ds.attrs.update(_provenance(scenario, region, draws, seed, district_chunk, draw_chunk))
+    if "gva" in ds:
+        ds["gva"].attrs["units"] = money_unit(ds)  # EUR_<base year> million, as every other output
     return ds
 
 

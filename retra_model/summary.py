@@ -31,8 +31,9 @@ def driver_label(driver: str) -> str:
 def lab_labels(ds: xr.Dataset) -> list[str]:
     """Lab / Handlungsfeld of each driver, in German; a driver without one gets its own name.
 
-    The engine falls back to the driver's code where ``labs.csv`` names no Lab; that code
-    must not reach the page, so it is replaced by the driver's German name here.
+    The engine labels a driver that ``labs.csv`` does not list with the name of the Lab its
+    register entry names (or with its own German name if the region has no such Lab); results
+    written before may carry the driver's code, which is replaced by its German name here.
     """
     drivers = [str(d) for d in ds["driver"].values]
     if "driver_lab_label" not in ds.coords:

@@ -81,3 +81,14 @@ def test_curated_infrastructure_scenario_runs_and_decomposes(region):
     assert float(ds["employment_change"].sel(driver="infrastructure", year=2025).sum()) > 0
     total = ds["employment"] - ds["employment"].sel(year=r.base_year)
     assert float(abs(ds["employment_change"].sum("driver") - total).max()) < 1e-6
+
+
+def test_an_uncertain_build_out_centred_on_zero_is_drawn(toy, toy_baseline):
+    """A build-out of triangular(0, 0, 20000) is 0 in a deterministic run but not in the draws
+    (it was skipped because its centre is 0)."""
+    tri = {"distribution": "triangular", "low": 0, "mode": 0, "high": 20000, "source": "test"}
+    sc = toy_baseline.replace({"infrastructure": {"items": {"wallbox": {"build_out": {"99001": {"2030": tri}}}}}})
+    det = run(sc, region=toy)
+    ens = run(sc, region=toy, draws=50, seed=1)
+    assert float(abs(det["employment_change"].sel(driver="infrastructure")).max()) == 0
+    assert float(ens["employment_change"].sel(driver="infrastructure").max()) > 0

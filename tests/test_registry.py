@@ -90,6 +90,9 @@ def test_a_registered_toy_driver_runs_and_adds_up(toy, toy_baseline, toy_driver,
         total = ds[var] - ds[var].sel(year=toy.base_year)
         parts = ds[f"{var}_change"].sum("driver")
         assert float(abs(parts - total).max()) <= 1e-11 * float(abs(ds[var]).max())
+    # it joins the Lab it names, under that Lab's name (not as a Lab of its own)
+    lab = ds["driver_lab_label"].sel(driver="toy").item()
+    assert lab == ds["driver_lab_label"].sel(driver="projects").item() == "Neue Geschäftsmodelle"
 
 
 def test_the_toy_driver_changes_only_its_cell(toy, toy_baseline, monkeypatch):
@@ -113,7 +116,7 @@ def test_the_toy_driver_changes_only_its_cell(toy, toy_baseline, monkeypatch):
     # labels, Lab and section come from the entry
     assert summary.driver_label("toy") == "Spielzeugtreiber"
     assert str(ds["driver_lab"].sel(driver="toy").values) == "neue_geschaeftsmodelle"
-    assert summary.lab_labels(ds)[list(ds["driver"].values).index("toy")] == "Spielzeugtreiber"
+    assert summary.lab_labels(ds)[list(ds["driver"].values).index("toy")] == "Neue Geschäftsmodelle"  # its Lab
     assert registry.sections()["toy"] == "projects"
     # the summaries of an ensemble pick it up
     red = summary.summarise_ensemble(run(toy_baseline, region=toy, draws=6, seed=2))

@@ -72,6 +72,8 @@ def test_offset_not_a_multiple_of_the_block(toy, toy_baseline):
     mem = run(toy_baseline, draws=300, seed=5, region=toy)
     np.testing.assert_array_equal(ds["employment"].compute(scheduler="synchronous").values,
                                   mem["employment"].transpose("draw", "district", "sector", "year").values)
+    # one unit string for value added, as in memory and in every file (it said 'EUR million')
+    assert ds["gva"].attrs["units"] == mem["gva"].attrs["units"] == f"EUR_{toy.base_year} million"
 
 
 def test_float32_storage_is_close(toy, toy_baseline, tmp_path):

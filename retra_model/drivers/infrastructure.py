@@ -122,6 +122,17 @@ def service_jobs(hours: np.ndarray, hours_per_job: np.ndarray) -> np.ndarray:
 # The driver: its data and checks (inputs), and its effect
 
 
+def _may_be_nonzero(x) -> bool:
+    """Whether a build-out lever can be other than 0 in some draw (its centre may be 0: triangular(0, 0, 20000))."""
+    from ..scenario import Distribution
+
+    if not isinstance(x, Distribution):
+        return float(x) != 0
+    if x.distribution == "posterior":
+        return True
+    return any(v not in (None, 0) for v in (x.low, x.mode, x.high, x.mean)) or bool(x.sd)
+
+
 def inputs(scenario, region) -> dict | None:
     """What the build-out needs from the data, checked: ``None`` without an infrastructure section.
 
@@ -149,7 +160,7 @@ def inputs(scenario, region) -> dict | None:
         return float(costs.loc[par, "value"]) / float(items.loc[item, f"{kind}_divisor"]) / 1e6  # EUR → EUR million
 
     for name, it in cfg.items.items():
-        if not any(any(value_of(x) != 0 for x in path.values()) for path in it.build_out.values()):
+        if not any(any(_may_be_nonzero(x) for x in path.values()) for path in it.build_out.values()):
             continue
         key = f"infrastructure.items.{name}"
         capex = data_cost(name, "capex") if it.capex is None else None
