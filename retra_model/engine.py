@@ -129,14 +129,6 @@ def _declare(key: str) -> None:
     _DECLARED.add(key)
 
 
-_triangular_ppf = triangular_ppf  # the old name (labour.py)
-
-
-def _col(x: np.ndarray) -> np.ndarray:
-    """(n,) → (n, 1, 1, 1)."""
-    return np.asarray(x, dtype=float).reshape(-1, 1, 1, 1)
-
-
 def lmdi_weights(e0: np.ndarray, log_total: np.ndarray) -> np.ndarray:
     """LMDI-I weights ``L(E, E0) = (E - E0) / ln(E / E0)`` with ``E = E0 exp(log_total)``.
 
@@ -281,9 +273,13 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     #    only where no driver already moves them: volume scales the whole sector, programmes name the
     #    group's own component plants, exposure cuts the powertrain plants. So the own rows of the
     #    volume sectors are removed for all demand *in* those sectors (no supplier loss twice).
+    #    Which drivers' changes enter is the register's ``propagates`` (projects: their output share).
     in_vol = vol["mask"]
-    demand = {"volume": gch["volume"] + np.where(in_vol, output_gva, 0.0),
-              "other": np.where(in_vol, 0.0, output_gva) + gch["infrastructure"]}
+    prop = set(registry.propagated())
+    project_output = output_gva if "projects" in prop else np.zeros_like(output_gva)
+    demand = {"volume": (gch["volume"] if "volume" in prop else 0.0) + np.where(in_vol, project_output, 0.0),
+              "other": np.where(in_vol, 0.0, project_output) + (gch["infrastructure"] if "infrastructure" in prop
+                                                                 else 0.0)}
     for sp in extra:
         if sp.propagates:
             demand["other"] = demand["other"] + gch[sp.name]
@@ -303,11 +299,6 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     gva_total = gva_ch.sum(axis=0)
     gva_total += e0 * q0_full / 1000.0
     return Direct(years, employment, gva_total, emp_ch, gva_ch, shares, names)
-
-
-def _trend_fit(scenario: Scenario, region: Region) -> dict:
-    """Shifts of the trend (:func:`retra_model.drivers.trend.fit`)."""
-    return trend.fit(scenario, region)
 
 
 def _trend_factors(scenario: Scenario, region: Region, sampler: Sampler, tau: np.ndarray) -> np.ndarray:

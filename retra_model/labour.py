@@ -625,10 +625,10 @@ def future_of_work(results: xr.Dataset, scenario, region: Region | None = None) 
     drivers = list(ch["driver"].values)
     changes = ch.transpose("draw", "district", "year", "driver", "sector").values  # a view, (n, D, T, K, S)
     u = sampler.uniforms("data.exposure")[:, None, None]  # the engine's draw of the exposure ranges
-    from .engine import _triangular_ppf
+    from .drivers._distributions import triangular_ppf
 
     ex = region.exposure
-    x = _triangular_ppf(u, ex["low"].transpose("district", "sector").values[None],
+    x = triangular_ppf(u, ex["low"].transpose("district", "sector").values[None],
                         ex["value"].transpose("district", "sector").values[None],
                         ex["high"].transpose("district", "sector").values[None])  # (n, D, S)
     k_el = drivers.index("electrification") if "electrification" in drivers else None

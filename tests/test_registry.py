@@ -152,3 +152,20 @@ def test_every_curated_scenario_passes_check(region_id):
     assert {"trend", "electrification", "volume", "projects", "infrastructure", "gva_productivity"} <= with_inputs
     for path in sorted((REPO / "scenarios" / region_id).glob("*.yaml")):
         assert set(Scenario.from_file(path).check(region)) == with_inputs, path.name
+
+
+def test_the_registers_propagates_decides_what_enters_the_input_output_model(toy, toy_baseline, monkeypatch):
+    """Built-in drivers too: with ``propagates`` off for volume, projects and infrastructure, a cut
+    of vehicle output and a plant cause no indirect effect (the flag was read for added drivers only)."""
+    import dataclasses
+
+    sc = toy_baseline.replace({"volume": {"output_index": {"2030": 0.7, "2045": 0.7}}, "projects": {"plant": {
+        "label": {"de": "Werk", "en": "Plant"}, "district": toy.district_codes[0], "sector": "electrical",
+        "jobs": {"2030": 500}, "source": "test"}}})
+    on = run(sc, region=toy)
+    assert float(abs(on["employment_change"].sel(driver="indirect")).sum()) > 0
+    monkeypatch.setattr(registry, "REGISTRY", [dataclasses.replace(s, propagates=False) if s.name in
+                                               ("volume", "projects", "infrastructure") else s
+                                               for s in registry.REGISTRY])
+    off = run(sc, region=toy)
+    assert float(abs(off["employment_change"].sel(driver="indirect")).sum()) == 0
