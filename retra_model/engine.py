@@ -436,21 +436,14 @@ def residence_shares(region: Region) -> np.ndarray:
     without commuting data (``de``: every Kreis is its own table) has workers living where they
     work (the identity, no leakage).
     """
-    from .drivers.labour import commuting_shares
+    from .drivers.labour import commuting_counts, commuting_shares
 
     dist = region.district_codes
     flows, tot = region.tables.get("commuting_flows"), region.tables.get("commuting_totals")
     if flows is None or tot is None:
         return np.vstack([np.eye(len(dist)), np.zeros((1, len(dist)))])
-    year = int(tot["year"].max())
-    tot = tot.loc[tot["year"] == year].set_index("district").reindex(dist)
-    f = np.zeros((len(dist), len(dist)))
-    sub = flows.loc[(flows["year"] == year) & flows["residence"].isin(dist) & flows["workplace"].isin(dist)]
-    for row in sub.itertuples():
-        f[dist.index(row.residence), dist.index(row.workplace)] += row.persons
-    stayers = (tot["residents_employed"] - tot["out_commuters"]).to_numpy(dtype=float)
-    workers = (tot["residents_employed"] - tot["out_commuters"] + tot["in_commuters"]).to_numpy(dtype=float)
-    return commuting_shares(f, stayers, workers)
+    _, counts, _, workers = commuting_counts(flows, tot, dist)
+    return commuting_shares(counts, np.diag(counts), workers)
 
 
 def run(scenario: Scenario, *, draws: int | None = None, seed: int | None = None,

@@ -171,18 +171,10 @@ def commuting_matrix(region: Region) -> xr.DataArray:
     Rows (``residence``) are the region's districts and :data:`OTHER`; columns (``workplace``)
     the districts; each column sums to 1.
     """
-    flows = _need(region, "commuting_flows")
-    tot = _need(region, "commuting_totals")
-    year = int(tot["year"].max())
-    tot = tot.loc[tot["year"] == year].set_index("district").reindex(region.district_codes)
     dist = region.district_codes
-    f = np.zeros((len(dist), len(dist)))
-    sub = flows.loc[(flows["year"] == year) & flows["residence"].isin(dist) & flows["workplace"].isin(dist)]
-    for row in sub.itertuples():
-        f[dist.index(row.residence), dist.index(row.workplace)] += row.persons
-    stayers = (tot["residents_employed"] - tot["out_commuters"]).to_numpy(dtype=float)
-    workers = (tot["residents_employed"] - tot["out_commuters"] + tot["in_commuters"]).to_numpy(dtype=float)
-    shares = lab.commuting_shares(f, stayers, workers)
+    year, counts, _, workers = lab.commuting_counts(_need(region, "commuting_flows"),
+                                                    _need(region, "commuting_totals"), dist)
+    shares = lab.commuting_shares(counts, np.diag(counts), workers)
     return xr.DataArray(shares, dims=("residence", "workplace"),
                         coords={"residence": [*dist, OTHER], "workplace": dist},
                         attrs={"units": "1", "year": year, "source": "BA Pendleratlas, 30 June"})
@@ -448,21 +440,9 @@ def commuting_residence_shares(region: Region) -> tuple[np.ndarray, np.ndarray]:
     inflow_share : numpy.ndarray
         ``(D,)``: share of each workplace's workers who live outside the region.
     """
-    flows = _need(region, "commuting_flows")
-    tot = _need(region, "commuting_totals")
-    year = int(tot["year"].max())
-    tot = tot.loc[tot["year"] == year].set_index("district").reindex(region.district_codes)
-    dist = region.district_codes
-    f = np.zeros((len(dist), len(dist)))
-    sub = flows.loc[(flows["year"] == year) & flows["residence"].isin(dist) & flows["workplace"].isin(dist)]
-    for row in sub.itertuples():
-        if row.residence != row.workplace:
-            f[dist.index(row.residence), dist.index(row.workplace)] += row.persons
-    res = tot["residents_employed"].to_numpy(dtype=float)
-    stay = res - tot["out_commuters"].to_numpy(dtype=float)
-    work = stay + tot["in_commuters"].to_numpy(dtype=float)
-    f[np.diag_indices_from(f)] = stay
-    shares = np.hstack([f / res[:, None], np.zeros((len(dist), 1))])
+    _, f, res, work = lab.commuting_counts(_need(region, "commuting_flows"), _need(region, "commuting_totals"),
+                                           region.district_codes)
+    shares = np.hstack([f / res[:, None], np.zeros((len(res), 1))])
     shares[:, -1] = 1.0 - shares[:, :-1].sum(axis=1)
     inflow = np.clip(work - f.sum(axis=0), 0.0, None) / work
     return shares, inflow

@@ -122,6 +122,41 @@ def ras(seed: np.ndarray, row_totals: np.ndarray, col_totals: np.ndarray, iterat
     return m
 
 
+def commuting_counts(flows, totals, districts: list[str]) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """The commuting counts of the latest year of the BA tables, for the region's districts.
+
+    Parameters
+    ----------
+    flows, totals : pandas.DataFrame
+        ``commuting_flows`` (year, residence, workplace, persons) and ``commuting_totals``
+        (year, district, residents_employed, out_commuters, in_commuters).
+    districts : list of str
+        The region's district codes, in order.
+
+    Returns
+    -------
+    year : int
+    counts : numpy.ndarray
+        ``(D, D)`` [persons]: listed commuters from residence *r* (rows) to workplace *w*
+        (columns); the diagonal holds the non-commuters (residents employed − out-commuters).
+    residents, workers : numpy.ndarray
+        ``(D,)`` [persons]: employed residents, and workers at the workplace (non-commuters +
+        in-commuters).
+    """
+    year = int(totals["year"].max())
+    tot = totals.loc[totals["year"] == year].set_index("district").reindex(districts)
+    index = {d: i for i, d in enumerate(districts)}
+    counts = np.zeros((len(districts), len(districts)))
+    sub = flows.loc[(flows["year"] == year) & flows["residence"].isin(districts) & flows["workplace"].isin(districts)
+                    & (flows["residence"] != flows["workplace"])]
+    for row in sub.itertuples():
+        counts[index[row.residence], index[row.workplace]] += row.persons
+    residents = tot["residents_employed"].to_numpy(dtype=float)
+    stayers = residents - tot["out_commuters"].to_numpy(dtype=float)
+    counts[np.diag_indices_from(counts)] = stayers
+    return year, counts, residents, stayers + tot["in_commuters"].to_numpy(dtype=float)
+
+
 def commuting_shares(flows: np.ndarray, stayers: np.ndarray, workplace_employed: np.ndarray) -> np.ndarray:
     """Shares of each workplace's workers by place of residence [1].
 
