@@ -319,6 +319,10 @@ def _default(low: float, mode: float, high: float, source: str) -> Distribution:
 
 
 LABOUR_DEFAULTS = {
+    "retirement_age": _default(
+        65.0, 66.0, 67.0, "SGB VI §§ 35, 235: statutory retirement age of the cohorts leaving 2021-2035 (born "
+        "1955-1968), 65 years 9 months to 67 (data/national/parameters.csv: statutory_retirement_age)"),
+    "occupation_cross_weight": 0.05,  # as the curated baselines: an assumption, sensitivity 1-20 %
     "attrition_share": _default(
         0.3, 0.5, 0.8, "assumption of the retra team: retirements absorb a loss only in the same plant and "
         "occupation and where the post need not be filled again; ifo for VDA (2021): 215,000 jobs lost by 2030 "
@@ -331,7 +335,7 @@ LABOUR_DEFAULTS = {
         0.0, 0.002, 0.005, "assumption: age-specific employment rates keep rising slowly (bpb Sozialbericht 2024: "
         "participation of 60-64-year-olds +41 points in 20 years); low: constant"),
 }
-"""Levers of :func:`future_of_work` used when the scenario's ``labour:`` section does not set them."""
+"""Levers of :func:`future_of_work` used when the scenario has no ``labour:`` section or it does not set them."""
 
 
 def _lever(labour: Labour | None, name: str):
@@ -592,11 +596,11 @@ def future_of_work(results: xr.Dataset, scenario, region: Region | None = None) 
     demand = emp.sum("sector").transpose("draw", "district", "year").values
 
     # --- requalification
-    occ = occupation_structure(region, value_of(labour.occupation_cross_weight) if labour else 0.05)
+    occ = occupation_structure(region, value_of(_lever(labour, "occupation_cross_weight")))
     e0 = region.base().transpose("district", "sector").values  # (D, S)
     mix = (occ / occ.sum("occupation").where(occ.sum("occupation") > 0)).fillna(0.0).transpose(
         "district", "occupation", "sector").values  # (D, O, S)
-    ages = sampler(labour.retirement_age, "labour.retirement_age") if labour is not None else np.full(n, 66.0)
+    ages = sampler(_lever(labour, "retirement_age"), "labour.retirement_age")
     retiring = _retiring(region, ages, years)  # (n, D, T)
     retire_cell = retiring[:, :, :, None] * e0[None, :, None, :]  # (n, D, T, S)
     ch = results["employment_change"]
