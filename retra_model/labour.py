@@ -35,7 +35,7 @@ import xarray as xr
 from .drivers import labour as lab
 from .errors import DataError, Problem
 from .regions import Region, load_region
-from .results import KEY_YEARS
+from .results import BAND_90, KEY_YEARS
 from .scenario import Distribution, Labour, value_of
 
 OTHER = "other"
@@ -706,7 +706,7 @@ FOW_VARIABLES = {
 }
 """Variables of the future-of-work tables and their German labels."""
 
-FOW_QUANTILES = (0.05, 0.5, 0.95)
+FOW_QUANTILES = BAND_90
 
 
 def has_future_of_work_data(region: Region) -> bool:

@@ -16,6 +16,9 @@ import xarray as xr
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Median and the bounds of the 50 % and 90 % intervals."""
 
+BAND_90 = (QUANTILES[0], QUANTILES[2], QUANTILES[-1])
+"""The 5 % quantile, the median and the 95 % quantile: a value with its 90 % band."""
+
 KEY_YEARS = (2030, 2035, 2045)
 """The years every summary, table and app shows."""
 

@@ -30,6 +30,7 @@ import xarray as xr
 
 from .engine import Sampler, evaluate, run
 from .regions import Region, load_region
+from .results import BAND_90
 from .scenario import Scenario, value_of
 
 STUDIES = pd.DataFrame([
@@ -153,7 +154,7 @@ def _summary(values: np.ndarray) -> dict:
     v = np.asarray(values, dtype=float)
     if v.size == 1:
         return {"median": float(v[0]), "p05": np.nan, "p95": np.nan}
-    p05, med, p95 = np.quantile(v, [0.05, 0.5, 0.95])
+    p05, med, p95 = np.quantile(v, list(BAND_90))
     return {"median": float(med), "p05": float(p05), "p95": float(p95)}
 
 

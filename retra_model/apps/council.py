@@ -28,13 +28,14 @@ from .. import views
 from ..drivers import registry
 from ..errors import CacheError
 from ..regions import load_region
-from ..results import KEY_YEARS
+from ..results import BAND_90, KEY_YEARS
 from ..scenario import Scenario
+from . import explorer as ex
 from .explorer import SCENARIOS
 from .format import fmt_int, fmt_num, fmt_pct, round_to
 
-DRAWS = 100
-"""Draws of a curated scenario's ensemble when its cache is missing or stale (computed live)."""
+DRAWS = ex.DRAWS
+"""Draws of a curated scenario's ensemble when its cache is missing or stale (computed live; as the explorer)."""
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +153,7 @@ def differences(region: str, draws: int = DIFF_DRAWS) -> dict:
     base = reg.base_year
     ib = years.index(base)
     for var in ("employment", "gva"):
-        out[var] = np.stack([np.quantile(t[var] - ref[var], [0.05, 0.5, 0.95], axis=0) for t in tots])
+        out[var] = np.stack([np.quantile(t[var] - ref[var], list(BAND_90), axis=0) for t in tots])
         out[f"{var}_base"] = np.median(ref[var][:, :, ib], axis=0)
     out["years"] = years
     out["areas"] = [*reg.district_codes, reg.id]

@@ -40,7 +40,7 @@ from ..engine import run
 from ..errors import RetraError, ScenarioError
 from ..export import atomic_text, excel_sheets
 from ..regions import Region, known_regions, load_region
-from ..results import KEY_YEARS
+from ..results import BAND_90, KEY_YEARS
 from ..scenario import Scenario
 from . import levers as lv
 from .format import fmt_int, fmt_num, fmt_pct
@@ -354,7 +354,7 @@ def effect(variant: dict[str, np.ndarray], reference: dict[str, np.ndarray], yea
         position ``area`` (default the region).
     """
     d = variant[variable][:, area, :] - reference[variable][:, area, :]
-    q = np.quantile(d, [0.05, 0.5, 0.95], axis=0)
+    q = np.quantile(d, list(BAND_90), axis=0)
     return pd.DataFrame({"year": np.asarray(years), "p05": q[0], "median": q[1], "p95": q[2]})
 
 
