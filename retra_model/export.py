@@ -20,7 +20,17 @@ import pandas as pd
 import xarray as xr
 
 from .paths import atomic_dir, atomic_file, atomic_text  # noqa: F401  (re-exported for callers of export)
-from .results import (KEY_YEARS, QUANTILES, aggregate, figure_note, key_figures, money_label_de, region_total, summarise, unit_of)
+from .results import (
+    KEY_YEARS,
+    QUANTILES,
+    aggregate,
+    figure_note,
+    key_figures,
+    money_label_de,
+    region_total,
+    summarise,
+    unit_of,
+)
 
 TIDY_COLUMNS = ["scenario", "region", "sector", "variable", "unit", "year", "value"]
 

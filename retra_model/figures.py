@@ -4,7 +4,7 @@ One plotting library everywhere: each builder returns a :class:`plotly.graph_obj
 the apps wrap it once (a ``FigureWidget``, or under ``retra apps`` a
 :class:`retra_model.apps.explorer_ui.LiveFigure`) and later copy new data into it with
 :func:`update_figure` (in place, one message to the browser). Numbers in hover texts are
-formatted by :mod:`retra_model.apps.format`; axes use German separators through
+formatted by :mod:`retra_model.numbers_de`; axes use German separators through
 ``layout.separators``. Maps are drawn from the region's ``districts.geojson`` with no
 tiles and no network (``fitbounds="locations"``, base map hidden).
 """
@@ -22,7 +22,14 @@ import xarray as xr
 from plotly.subplots import make_subplots
 
 from . import views
-from .apps.format import PLOTLY_SEPARATORS, fmt_eur_mio, fmt_int, fmt_num, fmt_pct, fmt_persons
+from .numbers_de import (
+    PLOTLY_SEPARATORS,
+    fmt_eur_mio,
+    fmt_int,
+    fmt_num,
+    fmt_pct,
+    fmt_persons,
+)
 from .regions import Region
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")

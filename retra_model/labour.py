@@ -34,6 +34,7 @@ import xarray as xr
 
 from .drivers import labour as lab
 from .errors import DataError, Problem
+from .numbers_de import fmt_int
 from .regions import Region, load_region
 from .results import BAND_90, KEY_YEARS
 from .scenario import Distribution, Labour, value_of
@@ -798,11 +799,6 @@ FOW_SUMMARY_DE = {"supply": "Arbeitskräfte (Angebot)", "demand": "Beschäftigte
 """German row names of the command line's future-of-work lines."""
 
 
-def _de(x: float) -> str:
-    """An integer in German notation (1.234; minus sign −)."""
-    return f"{x:,.0f}".replace(",", ".").replace("-", "−")
-
-
 def future_of_work_summary(fow: xr.Dataset, years=KEY_YEARS) -> str:
     """A few German lines for the CLI: region totals of supply, demand, balance and requalification need."""
     years = [y for y in years if y in fow["year"].values]
@@ -813,9 +809,9 @@ def future_of_work_summary(fow: xr.Dataset, years=KEY_YEARS) -> str:
         da = fow[var].sum("district").sel(year=years)
         if "draw" in da.dims:
             q = da.quantile(list(FOW_QUANTILES), dim="draw")
-            cells = [f"{_de(float(q.sel(quantile=0.5, year=y))):>9} [{_de(float(q.sel(quantile=0.05, year=y)))}; "
-                     f"{_de(float(q.sel(quantile=0.95, year=y)))}]" for y in years]
+            cells = [f"{fmt_int(float(q.sel(quantile=0.5, year=y))):>9} [{fmt_int(float(q.sel(quantile=0.05, year=y)))}; "
+                     f"{fmt_int(float(q.sel(quantile=0.95, year=y)))}]" for y in years]
         else:
-            cells = [f"{_de(float(da.sel(year=y))):>9}" for y in years]
+            cells = [f"{fmt_int(float(da.sel(year=y))):>9}" for y in years]
         lines.append(f"  {label:<30}" + "  ".join(f"{y}: {c}" for y, c in zip(years, cells, strict=True)))
     return "\n".join(lines)

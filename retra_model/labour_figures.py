@@ -12,9 +12,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import xarray as xr
 
-from .apps.format import fmt_int
 from .figures import style
 from .labour import FOW_VARIABLES
+from .numbers_de import fmt_int
 from .results import KEY_YEARS
 
 BAND = (0.05, 0.95)

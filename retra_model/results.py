@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .numbers_de import MINUS, fmt_num
+
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Median and the bounds of the 50 % and 90 % intervals."""
 
@@ -102,8 +104,7 @@ def fmt_de(x: float, digits: int = 0, sign: bool = False) -> str:
     >>> fmt_de(-49025.4), fmt_de(1234.56, 1, sign=True)
     ('-49.025', '+1.234,6')
     """
-    text = f"{x:{'+' if sign else ''},.{digits}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return fmt_num(x, digits, sign=sign).replace(MINUS, "-")  # rounded as in the apps; an ASCII minus for consoles
 
 
 def quantiles(ds: xr.Dataset, q: tuple[float, ...] = QUANTILES) -> xr.Dataset:

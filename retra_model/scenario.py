@@ -18,10 +18,10 @@ high: 0.67, source: "…"}``; ensembles draw from it, a deterministic run uses i
 
 from __future__ import annotations
 
+import csv
 import difflib
 import functools
 import hashlib
-import csv
 import json
 import warnings
 from dataclasses import dataclass
@@ -107,7 +107,9 @@ class Distribution(_Strict):
             return float(self.mean)  # type: ignore[arg-type]
         import numpy as np
 
-        from .uncertainty.draws import posterior_draws  # reads the cached netCDF; never samples
+        from .uncertainty.draws import (
+            posterior_draws,  # reads the cached netCDF; never samples
+        )
 
         return float(posterior_draws(str(self.name), np.array([0.5]), central=True)[0])
 
@@ -874,7 +876,10 @@ class Scenario(_Strict):
                 raise ScenarioError([Problem(file, "region", _line(where, ("region",)),
                                              "say which region this scenario is for, e.g. region: son")])
             from .errors import RegionNotFoundError
-            from .regions import codelists, known_regions  # the data package holds the codelists
+            from .regions import (  # the data package holds the codelists
+                codelists,
+                known_regions,
+            )
 
             try:
                 context = codelists(region)

@@ -12,11 +12,21 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .apps.format import fmt_int, fmt_num, fmt_pct
+from .numbers_de import fmt_int, fmt_num, fmt_pct
 from .regions import Region
 from .results import KEY_YEARS, key_figures
-from .summary import (BAND_QUANTILES, DRIVER_LABELS_DE, SUMMARY_KIND, SUMMARY_VERSION,  # noqa: F401
-                      _quantiles, driver_label, has_draws, is_summary, lab_labels, summarise_ensemble)
+from .summary import (  # noqa: F401
+    BAND_QUANTILES,
+    DRIVER_LABELS_DE,
+    SUMMARY_KIND,
+    SUMMARY_VERSION,
+    _quantiles,
+    driver_label,
+    has_draws,
+    is_summary,
+    lab_labels,
+    summarise_ensemble,
+)
 
 VARIABLES_DE = {
     "employment": ("Beschäftigte", "Beschäftigte"),

@@ -16,7 +16,7 @@ from retra_model import figures, views
 from retra_model.apps import council as co
 from retra_model.apps import explorer as ex
 from retra_model.apps import levers as lv
-from retra_model.apps.format import fmt_eur_mio, fmt_int, fmt_num, fmt_pct
+from retra_model.numbers_de import fmt_eur_mio, fmt_int, fmt_num, fmt_pct
 
 REPO = Path(__file__).resolve().parents[1]
 

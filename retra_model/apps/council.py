@@ -27,12 +27,12 @@ import xarray as xr
 from .. import views
 from ..drivers import registry
 from ..errors import CacheError
+from ..numbers_de import fmt_int, fmt_num, fmt_pct, round_to
 from ..regions import load_region
 from ..results import BAND_90, KEY_YEARS
 from ..scenario import Scenario
 from . import explorer as ex
 from .explorer import SCENARIOS
-from .format import fmt_int, fmt_num, fmt_pct, round_to
 
 DRAWS = ex.DRAWS
 """Draws of a curated scenario's ensemble when its cache is missing or stale (computed live; as the explorer)."""

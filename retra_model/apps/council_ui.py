@@ -12,6 +12,7 @@ from . import council as co
 from . import explorer as ex
 from .explorer_ui import BUSY, CSS, FigureSlots, brief_link, guarded, page_helper
 
+
 def labour_html(scenario, results, region, district: str, year: int) -> str:
     """Zukunft der Arbeit in the Kreisprofil: requalification need and the balance of jobs and
     labour supply of one district (:func:`.council.labour_html`; ``results`` is not needed: the

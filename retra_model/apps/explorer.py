@@ -39,11 +39,11 @@ from .. import figures, views
 from ..engine import run
 from ..errors import RetraError, ScenarioError
 from ..export import atomic_text, excel_sheets
+from ..numbers_de import fmt_int, fmt_num, fmt_pct
 from ..regions import Region, known_regions, load_region
 from ..results import BAND_90, KEY_YEARS
 from ..scenario import Scenario
 from . import levers as lv
-from .format import fmt_int, fmt_num, fmt_pct
 
 DRAWS = 100
 """Draws of the live ensemble behind the bands of a moved scenario (seeded: the same levers

@@ -23,10 +23,10 @@ import plotly.graph_objects as go
 
 from .. import figures
 from ..errors import RetraError
+from ..numbers_de import fmt_num
 from ..views import band_coverage
 from . import explorer as ex
 from . import levers as lv
-from .format import fmt_num
 
 CSS = """<style>
 .retra-app {font-family: 'Source Sans Pro', Arial, sans-serif; color: #1f2933;}

@@ -14,8 +14,8 @@ import ipywidgets as W
 from .. import figures
 from .. import goalseek as gs
 from ..errors import RetraError
+from ..numbers_de import fmt_int, fmt_num, fmt_pct
 from . import levers as lv
-from .format import fmt_int, fmt_num, fmt_pct
 
 
 def parse_number(text: str) -> float:

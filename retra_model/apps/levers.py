@@ -16,7 +16,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..scenario import Distribution, LeverSpec, Scenario, lever_spec, lever_table, value_of
+from ..scenario import (
+    Distribution,
+    LeverSpec,
+    Scenario,
+    lever_spec,
+    lever_table,
+    value_of,
+)
 
 VOLUME_YEAR = 2035
 """The year whose vehicle output index the volume lever sets."""
@@ -150,7 +157,7 @@ def readout(lever: Lever, value: float) -> str:
     >>> readout(Lever("y", "Jahr", "", 2022, 2040, 1, None, None), 2030)
     '2030'
     """
-    from .format import fmt_num
+    from ..numbers_de import fmt_num
 
     scale = 100.0 if lever.percent else 1.0
     step = lever.step * scale
