@@ -662,16 +662,16 @@ def future_of_work(results: xr.Dataset, scenario, region: Region | None = None) 
 
     ds = xr.Dataset(
         {
-            "population_15_66": var(working, long_name="Bevölkerung 15 bis 66 Jahre"),
-            "supply_residence": var(s_res, long_name="Arbeitsangebot am Wohnort"),
-            "supply": var(supply, long_name="Arbeitsangebot am Arbeitsort (nach Pendeln)"),
-            "demand": var(demand, long_name="Arbeitsnachfrage (Beschäftigte am Arbeitsort)"),
-            "balance": var(demand - supply, long_name="Saldo Nachfrage minus Angebot"),
-            "retirements": var(retire_cell.sum(axis=-1), long_name="Renteneintritte seit dem Basisjahr"),
-            "gross_losses": var(gross, long_name="Bruttoverluste aller Treiberzellen"),
-            "displaced": var(disp_s.sum(axis=-1), long_name="Freigesetzte (Verluste über Renteneintritte hinaus)"),
-            "task_change": var(tc, long_name="Beschäftigte mit Tätigkeitswandel"),
-            "requalification": var(disp_s.sum(axis=-1) + tc, long_name="Qualifizierungsbedarf"),
+            "population_15_66": var(working),
+            "supply_residence": var(s_res),
+            "supply": var(supply),
+            "demand": var(demand),
+            "balance": var(demand - supply),
+            "retirements": var(retire_cell.sum(axis=-1)),
+            "gross_losses": var(gross),
+            "displaced": var(disp_s.sum(axis=-1)),
+            "task_change": var(tc),
+            "requalification": var(disp_s.sum(axis=-1) + tc),
             "supply_by_age": ((*dims, "age_band"), by_age, {"units": "persons", "long_name": "Arbeitsangebot am Wohnort nach Alter"}),
             "displaced_by_driver": ((*dims, "driver"), disp_k, {"units": "persons"}),
             "requalification_by_occupation": ((*dims, "occupation"), disp_occ + tc_occ, {"units": "persons"}),
@@ -680,6 +680,8 @@ def future_of_work(results: xr.Dataset, scenario, region: Region | None = None) 
         },
         coords={**coords, "age_band": pop["age_band"].values, "driver": drivers, "occupation": occ_codes},
     )
+    for name, (label, _) in FOW_VARIABLES.items():
+        ds[name].attrs["long_name"] = label
     ds = ds.assign_coords(age_to=("age_band", pop["age_to"].values),
                           occupation_label=("occupation", occ["occupation_label"].values),
                           district_name=("district", list(region.districts.set_index("district")
@@ -793,10 +795,8 @@ def future_of_work_sheets(fow: xr.Dataset, years=KEY_YEARS) -> dict[str, pd.Data
     }
 
 
-FOW_SUMMARY_DE = {"supply": "Arbeitskräfte (Angebot)", "demand": "Beschäftigte (Nachfrage)",
-                  "balance": "Saldo Stellen − Arbeitskräfte", "displaced": "verlieren die Stelle",
-                  "task_change": "Tätigkeitswandel", "requalification": "Qualifizierungsbedarf"}
-"""German row names of the command line's future-of-work lines."""
+FOW_SUMMARY = ("supply", "demand", "balance", "displaced", "task_change", "requalification")
+"""The rows of the command line's future-of-work lines (German names: :data:`FOW_VARIABLES`)."""
 
 
 def future_of_work_summary(fow: xr.Dataset, years=KEY_YEARS) -> str:
@@ -805,7 +805,9 @@ def future_of_work_summary(fow: xr.Dataset, years=KEY_YEARS) -> str:
     base = int(fow.attrs.get("base_year", fow["year"].values[0]))
     head = f"Zukunft der Arbeit (Region, Personen; Bedarf kumuliert seit {base}; Ensemble: Median [5 %; 95 %]):"
     lines = [head]
-    for var, label in FOW_SUMMARY_DE.items():
+    width = max(len(FOW_VARIABLES[v][0]) for v in FOW_SUMMARY) + 2
+    for var in FOW_SUMMARY:
+        label = FOW_VARIABLES[var][0]
         da = fow[var].sum("district").sel(year=years)
         if "draw" in da.dims:
             q = da.quantile(list(FOW_QUANTILES), dim="draw")
@@ -813,5 +815,5 @@ def future_of_work_summary(fow: xr.Dataset, years=KEY_YEARS) -> str:
                      f"{fmt_int(float(q.sel(quantile=0.95, year=y)))}]" for y in years]
         else:
             cells = [f"{fmt_int(float(da.sel(year=y))):>9}" for y in years]
-        lines.append(f"  {label:<30}" + "  ".join(f"{y}: {c}" for y, c in zip(years, cells, strict=True)))
+        lines.append(f"  {label:<{width}}" + "  ".join(f"{y}: {c}" for y, c in zip(years, cells, strict=True)))
     return "\n".join(lines)
