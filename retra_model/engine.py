@@ -45,7 +45,7 @@ from .drivers import (
 from .drivers._distributions import triangular_ppf
 from .errors import Problem, ScenarioError
 from .regions import Region, load_region
-from .results import money_unit
+from .results import KEY_YEARS, money_unit
 from .scenario import LEVERS_FILE, Distribution, Scenario, lever_table
 
 DRIVERS = registry.run_drivers()
@@ -500,6 +500,7 @@ def provenance(scenario: Scenario, region: Region, draws: int, seed: int) -> dic
         "region": region.id,
         "region_name": region.name,
         "base_year": region.base_year,
+        "key_years": list(region.key_years or KEY_YEARS),
         "data_version": region.data_version(),
         "retra_version": __version__,
         "seed": int(seed),

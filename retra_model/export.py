@@ -21,11 +21,11 @@ import xarray as xr
 
 from .paths import atomic_dir, atomic_file, atomic_text  # noqa: F401  (re-exported for callers of export)
 from .results import (
-    KEY_YEARS,
     QUANTILES,
     aggregate,
     figure_note,
     key_figures,
+    key_years,
     money_label_de,
     region_total,
     summarise,
@@ -285,7 +285,7 @@ def excel_sheets(ds: xr.Dataset, sectors: pd.DataFrame, sources: pd.DataFrame | 
         t.columns = [int(c) for c in t.columns]
         return t.reset_index()
 
-    years = [y for y in (base, *KEY_YEARS) if y in ds["year"].values]
+    years = [y for y in (base, *key_years(ds)) if y in ds["year"].values]
     cross = _median(ds, "employment").sel(year=years).to_dataframe(name="v")["v"].unstack("year").reset_index()
     cross.columns = ["Kreis", "Wirtschaftszweig", *[f"Beschäftigte {y}" for y in years]]
     cross["Kreis"] = [dnames[str(d)] for d in cross["Kreis"]]
@@ -295,7 +295,7 @@ def excel_sheets(ds: xr.Dataset, sectors: pd.DataFrame, sources: pd.DataFrame | 
     change = change.drop_vars([c for c in change.coords if c not in change.dims])
     change = region_total(change, ds.attrs["region"])
     change = xr.concat([change, change.sum("driver").expand_dims(driver=["total"])], dim="driver")
-    dec_years = [y for y in KEY_YEARS if y in ds["year"].values]
+    dec_years = [y for y in key_years(ds) if y in ds["year"].values]
     dec = summarise(change.sel(year=dec_years), (0.5,))
     dec = dec.sel(quantile=0.5, drop=True) if "quantile" in dec.dims else dec
     dec = dec.to_dataframe(name="v").reset_index()
@@ -348,11 +348,11 @@ def compare_sheets(scenarios: list, names: list[str], results: list[xr.Dataset],
     for sc, name, res in zip(scenarios, names, results, strict=True):
         kf = key_figures(res).iloc[-1]
         row = {"Szenario": sc.title.de, "Datei": name, f"Beschäftigte {base}": kf[f"employment_{base}"]}
-        for y in KEY_YEARS:
+        for y in key_years(res):
             if f"employment_{y}" in kf:
                 row[f"Beschäftigte {y}"] = kf[f"employment_{y}"]
                 row[f"Veränderung {y}"] = kf[f"employment_change_{y}"]
-        for y in KEY_YEARS:
+        for y in key_years(res):
             if f"gva_{y}" in kf:
                 row[f"BWS {y} ({money_label_de(res)})"] = kf[f"gva_{y}"]
         rows.append(row)

@@ -36,7 +36,7 @@ from .drivers import labour as lab
 from .errors import DataError, Problem
 from .numbers_de import fmt_int
 from .regions import Region, load_region
-from .results import BAND_90, KEY_YEARS
+from .results import BAND_90, key_years
 from .scenario import Distribution, Labour, value_of
 
 OTHER = "other"
@@ -689,6 +689,7 @@ def future_of_work(results: xr.Dataset, scenario, region: Region | None = None) 
     if "draw" not in results.dims:
         ds = ds.isel(draw=0, drop=True)
     ds.attrs.update({"region": region.id, "base_year": base, "employment_rates_fitted": fit_year,
+                     "key_years": list(key_years(results)),
                      "scenario": getattr(scenario, "name", ""),
                      "note": "cumulative since the base year; supply at today's employment rates by age"})
     return ds
@@ -754,12 +755,12 @@ def future_of_work_tables(fow: xr.Dataset) -> dict[str, pd.DataFrame]:
             "requalification_occupation": occ_df[["region", "occupation", "year", "variable", "unit", "value"]]}
 
 
-def future_of_work_sheets(fow: xr.Dataset, years=KEY_YEARS) -> dict[str, pd.DataFrame]:
+def future_of_work_sheets(fow: xr.Dataset, years=None) -> dict[str, pd.DataFrame]:
     """German Excel sheets: supply and balance, requalification need, requalification by occupation."""
     rid = str(fow.attrs.get("region", "region"))
     names = dict(zip(fow["district"].values, fow["district_name"].values, strict=True))
     names[rid] = "Region insgesamt"
-    years = [y for y in years if y in fow["year"].values]
+    years = [y for y in (key_years(fow) if years is None else years) if y in fow["year"].values]
     ens = "draw" in fow.dims
 
     def sheet(variables):
@@ -799,9 +800,9 @@ FOW_SUMMARY = ("supply", "demand", "balance", "displaced", "task_change", "requa
 """The rows of the command line's future-of-work lines (German names: :data:`FOW_VARIABLES`)."""
 
 
-def future_of_work_summary(fow: xr.Dataset, years=KEY_YEARS) -> str:
+def future_of_work_summary(fow: xr.Dataset, years=None) -> str:
     """A few German lines for the CLI: region totals of supply, demand, balance and requalification need."""
-    years = [y for y in years if y in fow["year"].values]
+    years = [y for y in (key_years(fow) if years is None else years) if y in fow["year"].values]
     base = int(fow.attrs.get("base_year", fow["year"].values[0]))
     head = f"Zukunft der Arbeit (Region, Personen; Bedarf kumuliert seit {base}; Ensemble: Median [5 %; 95 %]):"
     lines = [head]

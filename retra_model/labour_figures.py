@@ -15,7 +15,7 @@ import xarray as xr
 from .figures import style
 from .labour import FOW_VARIABLES
 from .numbers_de import fmt_int
-from .results import KEY_YEARS
+from .results import key_years
 
 BAND = (0.05, 0.95)
 
@@ -31,11 +31,12 @@ def _r(x: float, step: int) -> str:
     return fmt_int(round(float(x) / step) * step)
 
 
-def key_figures(fow: xr.Dataset, years=KEY_YEARS, variables=None, step: int = 1) -> pd.DataFrame:
+def key_figures(fow: xr.Dataset, years=None, variables=None, step: int = 1) -> pd.DataFrame:
     """Region totals per variable and year, German labels and number format: "median [5 %; 95 %]" [persons].
 
     ``step`` rounds every figure to a multiple of it (100 for a council: the bands are wide).
     """
+    years = key_years(fow) if years is None else years
     variables = variables or ["population_15_66", "supply", "demand", "balance", "displaced", "task_change",
                               "requalification"]
     years = [y for y in years if y in fow["year"].values]
@@ -72,9 +73,9 @@ def by_occupation(fow: xr.Dataset, year: int, top: int = 10, step: int = 1) -> p
     return df.rename_axis("KldB 2010")
 
 
-def by_driver(fow: xr.Dataset, years=KEY_YEARS, step: int = 1) -> pd.DataFrame:
+def by_driver(fow: xr.Dataset, years=None, step: int = 1) -> pd.DataFrame:
     """Displaced workers by driver, region (medians), German."""
-    years = [y for y in years if y in fow["year"].values]
+    years = [y for y in (key_years(fow) if years is None else years) if y in fow["year"].values]
     mid = _q(fow["displaced_by_driver"].sum("district").sel(year=years))[0]
     df = mid.transpose("driver", "year").to_pandas().round(0)
     df = df.loc[df.abs().sum(axis=1) > 0]
@@ -118,7 +119,7 @@ def requalification(fow: xr.Dataset, title: str | None = None) -> go.Figure:
     return style(fig, title or "Qualifizierungsbedarf")
 
 
-def sensitivity(results: xr.Dataset, scenario, lever: str, values, years=KEY_YEARS,
+def sensitivity(results: xr.Dataset, scenario, lever: str, values, years=None,
                 variable: str = "requalification", region=None, step: int = 1) -> pd.DataFrame:
     """Region total of ``variable`` when one lever of the ``labour:`` section takes each of ``values``.
 
@@ -126,7 +127,7 @@ def sensitivity(results: xr.Dataset, scenario, lever: str, values, years=KEY_YEA
     """
     from .labour import future_of_work
 
-    years = [y for y in years if y in results["year"].values]
+    years = [y for y in (key_years(results) if years is None else years) if y in results["year"].values]
     rows = {}
     for v in values:
         sc = scenario.model_copy(update={"labour": scenario.labour.model_copy(update={lever: v})})

@@ -343,6 +343,12 @@ class Region:
         return int(self.meta["horizon"])
 
     @property
+    def key_years(self) -> tuple[int, ...]:
+        """The years summaries, tables and apps show (``retra.key_years`` of the data package;
+        empty where it has none: :data:`retra_model.results.KEY_YEARS`)."""
+        return tuple(int(y) for y in self.meta.get("key_years", ()))
+
+    @property
     def district_codes(self) -> list[str]:
         return list(self.districts["district"])
 

@@ -17,7 +17,7 @@ import pandas as pd
 import xarray as xr
 
 from .errors import RetraError
-from .results import KEY_YEARS, figure_note, fmt_de, money_label_de
+from .results import figure_note, fmt_de, key_years, money_label_de
 
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 """Where a PDF is printed from (the first that exists); Debian's package is ``chromium``."""
@@ -31,7 +31,7 @@ def _esc(x: object) -> str:
     return html.escape(str(x))
 
 
-def key_figures_de(ds: xr.Dataset, years: tuple[int, ...] = KEY_YEARS) -> pd.DataFrame:
+def key_figures_de(ds: xr.Dataset, years: tuple[int, ...] | None = None) -> pd.DataFrame:
     """The region's jobs and value added in the key years: median, change, 90 % and 50 % bands (German labels).
 
     Works on a run (with or without draws: the region is summed draw by draw, then summarised)
@@ -40,6 +40,7 @@ def key_figures_de(ds: xr.Dataset, years: tuple[int, ...] = KEY_YEARS) -> pd.Dat
     from . import views
 
     base = int(ds.attrs["base_year"])
+    years = key_years(ds) if years is None else years
     banded = views.has_draws(ds)
     rows = []
     for var, label in (("employment", "Beschäftigte"), ("gva", f"BWS, {money_label_de(ds)}")):
@@ -146,7 +147,7 @@ def brief_html(results: xr.Dataset, scenario, *, region=None, year: int | None =
     from .regions import load_region
 
     region = region or load_region(scenario.region)
-    years = [y for y in KEY_YEARS if y in results["year"].values]
+    years = [y for y in key_years(results) if y in results["year"].values]
     year = year or (years[len(years) // 2] if years else int(results["year"].values[-1]))
     base = int(results.attrs["base_year"])
     kf = key_figures_de(results)

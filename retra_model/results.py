@@ -22,7 +22,19 @@ BAND_90 = (QUANTILES[0], QUANTILES[2], QUANTILES[-1])
 """The 5 % quantile, the median and the 95 % quantile: a value with its 90 % band."""
 
 KEY_YEARS = (2030, 2035, 2045)
-"""The years every summary, table and app shows."""
+"""The years every summary, table and app shows where the region's data package names none
+(``retra.key_years``, :attr:`retra_model.regions.Region.key_years`; a result carries its own in
+the attribute ``key_years``, :func:`key_years`)."""
+
+
+def key_years(ds: xr.Dataset) -> tuple[int, ...]:
+    """The key years of a result: its region's (attribute ``key_years``), else :data:`KEY_YEARS`.
+
+    >>> key_years(xr.Dataset(attrs={"key_years": [2030, 2040]})), key_years(xr.Dataset())
+    ((2030, 2040), (2030, 2035, 2045))
+    """
+    years = np.atleast_1d(ds.attrs.get("key_years", ()))
+    return tuple(int(y) for y in years) if years.size else KEY_YEARS
 
 
 def region_total(da: xr.DataArray | xr.Dataset, region_id: str) -> xr.DataArray | xr.Dataset:
@@ -118,7 +130,7 @@ def quantiles(ds: xr.Dataset, q: tuple[float, ...] = QUANTILES) -> xr.Dataset:
     return out
 
 
-def key_figures(ds: xr.Dataset, years: tuple[int, ...] = KEY_YEARS) -> pd.DataFrame:
+def key_figures(ds: xr.Dataset, years: tuple[int, ...] | None = None) -> pd.DataFrame:
     """Jobs and GVA per district and for the region in the key years, against the base year.
 
     Returns
@@ -129,7 +141,7 @@ def key_figures(ds: xr.Dataset, years: tuple[int, ...] = KEY_YEARS) -> pd.DataFr
         ensembles the values are medians; ``*_p05`` and ``*_p95`` give the 90 % interval.
     """
     base = int(ds.attrs["base_year"])
-    years = tuple(y for y in years if y in ds["year"].values)
+    years = tuple(y for y in (key_years(ds) if years is None else years) if y in ds["year"].values)
     emp = region_total(ds["employment"].sum("sector"), ds.attrs["region"])
     gva = region_total(ds["gva"].sum("sector"), ds.attrs["region"])
     names = list(emp["district_name"].values) if "district_name" in emp.coords else list(emp["district"].values)
@@ -162,7 +174,7 @@ def decomposition(ds: xr.Dataset, year: int, variable: str = "employment") -> pd
     return df[keep]
 
 
-def summary_text(ds: xr.Dataset, years: tuple[int, ...] = KEY_YEARS) -> str:
+def summary_text(ds: xr.Dataset, years: tuple[int, ...] | None = None) -> str:
     """A short plain-text table: jobs and GVA per district in the key years against the base year.
 
     German number format; the last lines say which figure is shown (deterministic centre or
@@ -170,7 +182,7 @@ def summary_text(ds: xr.Dataset, years: tuple[int, ...] = KEY_YEARS) -> str:
     """
     base = int(ds.attrs["base_year"])
     table = key_figures(ds, years)
-    years = tuple(y for y in years if f"employment_{y}" in table)
+    years = tuple(y for y in (key_years(ds) if years is None else years) if f"employment_{y}" in table)
     draws = int(ds.attrs.get("draws") or 0)
     lines = [
         f"{ds.attrs.get('scenario_title_de', ds.attrs.get('scenario'))} — {ds.attrs.get('region_name')} "

@@ -53,7 +53,7 @@ import xarray as xr
 from . import engine
 from .engine import Sampler, evaluate
 from .regions import Region, load_region
-from .results import KEY_YEARS, QUANTILES, money_unit
+from .results import QUANTILES, key_years, money_unit
 from .scenario import Scenario
 
 VARIABLES = {"employment": ("persons", "Beschäftigte (SvB, Arbeitsort)"),
@@ -331,7 +331,7 @@ def cmd_run_scaled(args) -> int:
     if not getattr(args, "quiet", False):
         tot = q["employment_total"].sum("sector")
         base = int(q.attrs["base_year"])
-        years = [y for y in (base, *KEY_YEARS) if y in tot["year"].values]
+        years = [y for y in (base, *key_years(q)) if y in tot["year"].values]
         print(f"{q.attrs['scenario_title_de']} — {q.attrs['region_name']}, {draws} Ziehungen "
               f"(Beschäftigte, Median [5 %–95 %])")
         for y in years:

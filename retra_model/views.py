@@ -14,7 +14,7 @@ import xarray as xr
 
 from .numbers_de import fmt_int, fmt_num, fmt_pct
 from .regions import Region
-from .results import KEY_YEARS, key_figures
+from .results import key_figures, key_years
 from .summary import (  # noqa: F401
     BAND_QUANTILES,
     DRIVER_LABELS_DE,
@@ -289,12 +289,13 @@ def change_by_district(ds: xr.Dataset, year: int, variable: str = "employment") 
     return df
 
 
-def key_figures_table(ds: xr.Dataset, years: tuple[int, ...] = KEY_YEARS, variable: str = "employment") -> pd.DataFrame:
+def key_figures_table(ds: xr.Dataset, years: tuple[int, ...] | None = None, variable: str = "employment") -> pd.DataFrame:
     """Key figures as the council reads them: one row per district and the region, German text.
 
     Columns: ``Kreis``, the base-year level, and per key year the level, the change against
     the base year (with the 90 % interval for ensembles) and the change in per cent.
     """
+    years = key_years(ds) if years is None else years
     kf = _key_figures_summary(ds, years) if is_summary(ds) else key_figures(ds, years)
     base = int(ds.attrs["base_year"])
     years = tuple(y for y in years if f"{variable}_{y}" in kf)

@@ -237,3 +237,29 @@ def test_compare_writes_an_excel_workbook(tmp_path, capsys):
     dec = sheets["Vergleich nach Treiber"].set_index("Treiber")
     assert "Projekte und Programme" in dec.index and "Alle Treiber" in dec.index
     np.testing.assert_allclose(dec.drop(index="Alle Treiber").sum().values, dec.loc["Alle Treiber"].values)
+
+
+def test_key_years_come_from_the_regions_data_package(tmp_path, toy_baseline):
+    """A region that names other key years (``retra.key_years``) gets them in every summary."""
+    import json
+    import shutil
+
+    from retra_model import results
+    from retra_model.regions import load_region
+
+    from .conftest import TOY
+
+    folder = tmp_path / "toy"
+    shutil.copytree(TOY, folder)
+    pkg = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    pkg["retra"]["key_years"] = [2028, 2040]
+    (folder / "datapackage.json").write_text(json.dumps(pkg, ensure_ascii=False), encoding="utf-8")
+    region = load_region(folder)
+    assert region.key_years == (2028, 2040)
+    ds = run(toy_baseline, region=region)
+    assert results.key_years(ds) == (2028, 2040)
+    kf = results.key_figures(ds)
+    assert "employment_2028" in kf and "employment_2040" in kf and "employment_2035" not in kf
+    assert "Δ 2028" in results.summary_text(ds) and "Δ 2035" not in results.summary_text(ds)
+    # a region without them: the default
+    assert results.key_years(run(toy_baseline, region=load_region(TOY))) == results.KEY_YEARS

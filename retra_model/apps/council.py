@@ -29,7 +29,7 @@ from ..drivers import registry
 from ..errors import CacheError
 from ..numbers_de import fmt_int, fmt_num, fmt_pct, round_to
 from ..regions import load_region
-from ..results import BAND_90, KEY_YEARS
+from ..results import BAND_90, key_years
 from ..scenario import Scenario
 from . import explorer as ex
 from .explorer import SCENARIOS
@@ -201,7 +201,7 @@ def difference_table(diff: dict, year: int, variable: str = "employment", relati
     return df
 
 
-def region_table(runs: dict[str, xr.Dataset], years: tuple[int, ...] = KEY_YEARS) -> pd.DataFrame:
+def region_table(runs: dict[str, xr.Dataset], years: tuple[int, ...] | None = None) -> pd.DataFrame:
     """One row per scenario: jobs and GVA of the region against the base year, German text."""
     rows = []
     for title, ds in runs.items():
@@ -209,7 +209,7 @@ def region_table(runs: dict[str, xr.Dataset], years: tuple[int, ...] = KEY_YEARS
         emp = views.path(ds, "employment").set_index("year")
         gva = views.path(ds, "gva").set_index("year")
         row = {"Szenario": title}
-        for y in years:
+        for y in key_years(ds) if years is None else years:
             e, g = emp.loc[y], gva.loc[y]
             row[f"Beschäftigte {y} gegenüber {base}"] = (
                 f"{fmt_int(e['median'], sign=True)} ({fmt_pct(e['median'] / e['base'], sign=True)})")

@@ -41,7 +41,7 @@ from ..errors import RetraError, ScenarioError
 from ..export import atomic_text, excel_sheets
 from ..numbers_de import fmt_int, fmt_num, fmt_pct
 from ..regions import Region, known_regions, load_region
-from ..results import BAND_90, KEY_YEARS
+from ..results import BAND_90, key_years
 from ..scenario import Scenario
 from . import levers as lv
 
@@ -529,7 +529,7 @@ def summary_html(state: State) -> str:
     emp = path(state.results, "employment").set_index("year")
     gva = path(state.results, "gva").set_index("year")
     eff = effect_table(state).set_index("year")
-    years = [y for y in dict.fromkeys((*KEY_YEARS, state.year)) if y in emp.index and y > base]
+    years = [y for y in dict.fromkeys((*key_years(state.results), state.year)) if y in emp.index and y > base]
     rows = []
     for y in sorted(years):
         e, g, d = emp.loc[y], gva.loc[y], eff.loc[y]
