@@ -1,17 +1,21 @@
 """Compose the drivers into employment and value added, with an exact decomposition.
 
-Direct employment in district *d*, sector *s*, year *t* is
+Employment in district *d*, sector *s*, year *t* is
 
-.. math::  E = E_0 \\, F_\\text{trend} \\, F_\\text{electrification} \\, F_\\text{volume} + P,
+.. math::  E = E_0 \\, F_\\text{trend} \\, F_\\text{electrification} \\, F_\\text{volume}
+           \\, F_\\text{productivity} + P + I + X,
 
-the base-year employment times one factor per multiplicative driver, plus the jobs of the
-dated projects *P*. The change :math:`E_m - E_0` of the multiplicative part is split among
-its drivers by the logarithmic mean Divisia index (LMDI-I),
+the base-year employment times one factor per multiplicative driver (on the jobs no programme
+holds), plus the jobs of the dated projects *P* and of the infrastructure build-out *I*, and
+the indirect and induced effects *X* of changes of output (regional input-output model). The
+change :math:`E_m - E_0` of the multiplicative part is split among its drivers by the
+logarithmic mean Divisia index (LMDI-I),
 
 .. math::  \\Delta E_k = L(E_m, E_0) \\ln F_k, \\qquad L(a, b) = \\frac{a - b}{\\ln a - \\ln b},
 
 which adds up to the total change exactly, has no residual and does not depend on the
-order of the drivers (Ang 2005). Value added follows employment (:mod:`.drivers.gva`).
+order of the drivers (Ang 2005); the additive parts are drivers of their own. Value added
+follows employment, valued at each year's GVA per employee (:mod:`.drivers.gva`).
 
 Every evaluation is vectorised over a leading ``draw`` axis: a deterministic run is the
 ensemble of one draw, taken at the centre of every uncertain lever.

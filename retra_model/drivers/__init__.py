@@ -3,9 +3,11 @@
 Shape convention: arrays broadcast over ``(draw, district, sector, year)``; a parameter
 that is the same everywhere has shape ``(draw, 1, 1, 1)``. No driver reads files or imports
 the engine (the one state is the national input-output table, built once per process from
-the loaded data, :func:`.input_output.national_model`). Each returns either a *factor* on
-base-year employment (trend, electrification, volume) or an *additive* change in persons
-(projects); the engine combines them and attributes every job to one driver.
+the loaded data, :func:`.input_output.national_model`). Each returns a *factor* on base-year
+employment (trend, electrification, volume and its productivity), an *additive* change in
+persons (projects), a *demand* in EUR million (infrastructure), the value added per employee
+(gva) or, after a run, the labour-market tables (labour); the engine combines them and
+attributes every job to one driver.
 
 Each driver module has ``inputs(scenario, region)``, its data lookups and checks (no draws;
 a located :class:`~retra_model.errors.ScenarioError` for what the data cannot give), and
@@ -24,5 +26,8 @@ module             what it computes
 ``infrastructure`` build-out of charging, grids and hydrogen → regional demand
 ``input_output``   the regional input-output model (indirect and induced effects)
 ``gva``            value added per employee over time
+``labour``         retirements, occupations, commuting, requalification (after a run)
+``_distributions`` inverse CDFs of the lever distributions
+``_piecewise``     linear ramps between given years
 =================  ===========================================================
 """

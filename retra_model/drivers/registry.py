@@ -99,7 +99,8 @@ REGISTRY: list[DriverSpec] = [
 """The drivers, in the order of the decomposition (the labour market last, outside runs)."""
 
 BUILTIN = tuple(s.name for s in REGISTRY)
-"""The drivers the engine evaluates itself; any other needs an ``effect``."""
+"""The drivers shipped with retra (the engine evaluates them itself, the labour market after a
+run); any other needs an ``effect``."""
 
 
 def specs() -> tuple[DriverSpec, ...]:
