@@ -344,7 +344,7 @@ def _lever(labour: Labour | None, name: str):
     return LABOUR_DEFAULTS[name] if val is None else val
 
 
-def _read(region: Region, name: str, columns: dict) -> pd.DataFrame:
+def _read(region: Region, name: str) -> pd.DataFrame:
     """A further table of the region's data package, checked (located errors)."""
     from .regions import _Checker, _read_package
 
@@ -355,19 +355,14 @@ def _read(region: Region, name: str, columns: dict) -> pd.DataFrame:
                                  "(data/build/build_demography.py builds it)")])
     chk = _Checker()
     chk.codelists["district"] = set(region.district_codes)
-    df = chk.table(region.folder, pkg, name, columns)
+    df = chk.table(region.folder, pkg, name)
     chk.raise_if_any()
     return df
 
 
 def population_projection(region: Region) -> xr.DataArray:
     """Projected population by ``variant`` × ``district`` × ``year`` × ``age_band`` [persons]."""
-    from .regions import Column
-
-    df = _read(region, "population_projection", {
-        "variant": Column("string"), "district": Column("code", codes="district"), "year": Column("integer"),
-        "age_from": Column("integer", minimum=0), "age_to": Column("integer", required=False),
-        "value": Column(minimum=0)})
+    df = _read(region, "population_projection")
     df = df[df["district"].isin(region.district_codes)]
     bands = df.drop_duplicates("age_from").sort_values("age_from")
     arr = (df.set_index(["variant", "district", "year", "age_from"])["value"].to_xarray()
@@ -377,14 +372,12 @@ def population_projection(region: Region) -> xr.DataArray:
 
 
 def _national_profile(region: Region) -> pd.DataFrame:
-    from .regions import Column, _Checker, _read_package
+    from .regions import _Checker, _read_package
 
     nat = region.national.folder
     pkg = _read_package(nat)
     chk = _Checker()
-    df = chk.table(nat, pkg, "employment_profile", {"age_from": Column("integer"), "age_to": Column("integer"),
-                                                    "value": Column(minimum=0), "low": Column(minimum=0),
-                                                    "high": Column(minimum=0)})
+    df = chk.table(nat, pkg, "employment_profile")
     chk.raise_if_any()
     return df
 
@@ -406,10 +399,7 @@ def employment_profile(region: Region, age_from: np.ndarray, age_to: np.ndarray)
 
 def svb_residence(region: Region) -> pd.DataFrame:
     """SvB at the workplace and at the place of residence per district and year (30 June) [persons]."""
-    from .regions import Column
-
-    return _read(region, "svb_residence", {"year": Column("integer"), "district": Column("code", codes="district"),
-                                           "svb_workplace": Column(minimum=0), "svb_residence": Column(minimum=0)})
+    return _read(region, "svb_residence")
 
 
 def employment_rates(region: Region, population: xr.DataArray | None = None) -> tuple[xr.DataArray, int]:

@@ -76,11 +76,37 @@ def known_regions() -> list[str]:
 class Column:
     """What a column must hold: kind of values, whether it may be empty, its range, its codes."""
 
-    kind: str = "number"  # number | integer | string | code
+    kind: str = "number"  # number | integer | boolean | string | code
     required: bool = True
     minimum: float | None = None
     maximum: float | None = None
     codes: str | None = None  # name of a codelist: district, sector, wz_group, cpa
+
+
+_KINDS = {"integer": "integer", "number": "number", "boolean": "boolean"}
+"""Descriptor field types read as numbers or truth values; every other type (string, date …) is text."""
+
+
+def columns_of(resource: dict) -> dict[str, Column]:
+    """What each column of a resource must hold, from its descriptor in ``datapackage.json``.
+
+    The field's ``type`` (integer, number; anything else is text), ``constraints.required``,
+    ``minimum`` and ``maximum``, and ``codelist`` (a retra extension: the codes a column must
+    belong to — ``district``, ``sector``, ``wz_group``, ``cpa``). The constraints are written
+    into the descriptors by ``data/build/apply_constraints.py`` from one file,
+    ``data/build/inputs/field_constraints.json``.
+
+    >>> columns_of({"schema": {"fields": [{"name": "district", "type": "string", "codelist": "district",
+    ...                                    "constraints": {"required": True}}]}})["district"]
+    Column(kind='code', required=True, minimum=None, maximum=None, codes='district')
+    """
+    out = {}
+    for f in resource.get("schema", {}).get("fields", []):
+        c = f.get("constraints", {})
+        kind = _KINDS.get(f.get("type", "string"), "code" if f.get("codelist") else "string")
+        out[f["name"]] = Column(kind, bool(c.get("required", False)), c.get("minimum"), c.get("maximum"),
+                                f.get("codelist"))
+    return out
 
 
 def region_meta(region: str | Path) -> dict:
@@ -121,8 +147,10 @@ class _Checker:
         if len(rows) > 5:
             self.problems.append(Problem(str(file), column, None, f"… and {len(rows) - 5} more rows like these"))
 
-    def table(self, folder: Path, package: dict, name: str, columns: dict[str, Column]) -> pd.DataFrame:
+    def table(self, folder: Path, package: dict, name: str) -> pd.DataFrame:
+        """Read one resource and check it against its own descriptor (:func:`columns_of`)."""
         res = _resource(package, folder, name)
+        columns = columns_of(res)
         file = folder / res["path"]
         dtypes = {c: str for c, spec in columns.items() if spec.kind in ("string", "code")}
         try:
@@ -148,6 +176,8 @@ class _Checker:
             empty = s.isna()
             if spec.required and empty.any():
                 self.add(file, col, np.flatnonzero(empty), "empty cell where a value is required")
+            if spec.kind == "boolean" and not s[~empty].isin([True, False]).all():
+                self.add(file, col, np.flatnonzero(~s.isin([True, False]) & ~empty), "must be True or False")
             if spec.kind in ("number", "integer"):
                 num = pd.to_numeric(s, errors="coerce")
                 bad = num.isna() & ~empty
@@ -168,6 +198,11 @@ class _Checker:
                 if known and bad.any():
                     sample = ", ".join(sorted(set(s[bad].astype(str)))[:5])
                     self.add(file, col, np.flatnonzero(bad), f"unknown {spec.codes} code(s): {sample}")
+        key = res.get("schema", {}).get("primaryKey")
+        if key and set(key) <= set(df.columns):
+            twice = df.duplicated(list(key), keep="first")
+            if twice.any():
+                self.add(file, ", ".join(key), np.flatnonzero(twice), "a second row for the same key (primaryKey)")
         return df
 
     def ranges(self, file: Path, df: pd.DataFrame, value: str = "value") -> None:
@@ -238,53 +273,27 @@ def load_national(folder: str | None = None) -> National:
     path = Path(folder) if folder else data_root() / "national"
     pkg = _read_package(path)
     chk = _Checker()
-    sectors = chk.table(path, pkg, "sectors", {"sector": Column("string"), "order": Column("integer"),
-                                               "label_de": Column("string"), "label_en": Column("string"),
-                                               })
+    sectors = chk.table(path, pkg, "sectors")
     sectors = sectors.sort_values("order").reset_index(drop=True)
     chk.codelists["sector"] = set(sectors["sector"])
-    wz = chk.table(path, pkg, "wz_groups", {"wz_group": Column("string"), "label_de": Column("string"),
-                                            "parent": Column("string", required=False)})
+    wz = chk.table(path, pkg, "wz_groups")
     chk.codelists["wz_group"] = set(wz["wz_group"])
-    sector_wz = chk.table(path, pkg, "sector_wz", {"sector": Column("code", codes="sector"),
-                                                   "wz_group": Column("code", codes="wz_group")})
-    cpa = chk.table(path, pkg, "cpa_sector", {"cpa": Column("string"), "sector": Column("code", codes="sector")})
+    sector_wz = chk.table(path, pkg, "sector_wz")
+    cpa = chk.table(path, pkg, "cpa_sector")
     chk.codelists["cpa"] = set(cpa["cpa"])
-    flows = chk.table(path, pkg, "io_2019_flows", {"row": Column("code", codes="cpa"),
-                                                   "col": Column("code", codes="cpa"),
-                                                   "value": Column(minimum=0)})
-    products = chk.table(path, pkg, "io_2019_products", {"cpa": Column("code", codes="cpa"),
-                                                         "total_output": Column(minimum=0),
-                                                         "gva": Column(),
-                                                         "compensation_of_employees": Column(minimum=0)})
-    params = chk.table(path, pkg, "parameters", {"parameter": Column("string"), "value": Column(),
-                                                 "unit": Column("string"), "source": Column("string")})
-    svb = chk.table(path, pkg, "svb_germany", {"year": Column("integer"), "wz_group": Column("code", codes="wz_group"),
-                                               "value": Column("integer", minimum=0)})
+    flows = chk.table(path, pkg, "io_2019_flows")
+    products = chk.table(path, pkg, "io_2019_products")
+    params = chk.table(path, pkg, "parameters")
+    svb = chk.table(path, pkg, "svb_germany")
     listed = {r.get("name") for r in pkg.get("resources", [])}
-    tables = {name: chk.table(path, pkg, name, cols) for name, cols in _NATIONAL_OPTIONAL.items() if name in listed}
+    tables = {name: chk.table(path, pkg, name) for name in _NATIONAL_OPTIONAL if name in listed}
     chk.raise_if_any()
     return National(sectors, sector_wz, wz, cpa, flows, products, params, svb, pkg, path, tables)
 
 
-_NATIONAL_OPTIONAL = {
-    # resource name → columns checked; loaded into National.tables when the package lists it
-    "infrastructure_costs": {"parameter": Column("string"), "value": Column(required=False, minimum=0),
-                             "low": Column(required=False, minimum=0), "high": Column(required=False, minimum=0),
-                             "unit": Column("string"), "status": Column("string")},
-    "infrastructure_items": {"item": Column("string"), "label_de": Column("string"), "unit": Column("string"),
-                             "capex_parameter": Column("string", required=False),
-                             "capex_divisor": Column(required=False, minimum=0),
-                             "om_parameter": Column("string", required=False),
-                             "om_divisor": Column(required=False, minimum=0)},
-    "kldb_groups": {"kldb3": Column("string"), "label_de": Column("string", required=False),
-                    "kldb2": Column("string", required=False), "kldb2_label_de": Column("string", required=False)},
-    "kldb_sector": {"kldb2": Column("string"), "sector": Column("string")},
-    "employment_sector_germany": {"year": Column("integer"), "sector": Column("code", codes="sector"),
-                                  "value": Column(minimum=0)},
-    "forecast_errors": {"horizon": Column("integer", minimum=1), "size_class": Column("string"),
-                        "quantile": Column(minimum=0, maximum=1), "log_error": Column()},
-}
+_NATIONAL_OPTIONAL = ("infrastructure_costs", "infrastructure_items", "kldb_groups", "kldb_sector",
+                      "employment_sector_germany", "forecast_errors")
+"""Tables loaded into ``National.tables`` when the package lists them (checked against their descriptors)."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -492,29 +501,9 @@ def data_version(folders: list[Path]) -> str:
     return h.hexdigest()[:16]
 
 
-_TABLES_OPTIONAL = {
-    # resource name → columns checked; loaded into Region.tables when the package lists it
-    "population": {"year": Column("integer"), "district": Column("code", codes="district"),
-                   "sex": Column("string"), "age_group": Column("string"), "value": Column(minimum=0)},
-    "occupations": {"year": Column("integer"), "district": Column("code", codes="district"),
-                    "kldb3": Column("string"), "value": Column(minimum=0, required=False)},
-    "commuting_flows": {"year": Column("integer"), "residence": Column("string"),
-                        "workplace": Column("string"), "persons": Column(minimum=0)},
-    "commuting_totals": {"year": Column("integer"), "district": Column("code", codes="district"),
-                         "residents_employed": Column(minimum=0), "in_commuters": Column(minimum=0),
-                         "out_commuters": Column(minimum=0)},
-    "plants": {"id": Column("string"), "metric": Column("string"), "value": Column("string", required=False)},
-    "bev_stock": {"date": Column("string"), "district": Column("code", codes="district"),
-                  "bev": Column(minimum=0, required=False)},
-    "unemployment": {"year": Column("integer"), "district": Column("code", codes="district"),
-                     "indicator": Column("string"), "value": Column(minimum=0, required=False)},
-    "charging_points": {"district": Column("code", codes="district"), "charging_points": Column(minimum=0)},
-    "automotive_estimates": {"district": Column("code", codes="district"), "metric": Column("string"),
-                             "value": Column(required=False)},
-    "employment_total": {"year": Column("integer"), "district": Column("code", codes="district"),
-                         "workplace": Column("integer", minimum=0), "residence": Column("integer", minimum=0),
-                         "status": Column("string")},
-}
+_TABLES_OPTIONAL = ("population", "occupations", "commuting_flows", "commuting_totals", "plants", "bev_stock",
+                    "unemployment", "charging_points", "automotive_estimates", "employment_total")
+"""Tables loaded into ``Region.tables`` when the package lists them (checked against their descriptors)."""
 
 CARRIED_FORWARD = ("population", "unemployment", "occupations")
 """Tables with a year axis that may end before the base year: their latest year up to the base
@@ -556,8 +545,7 @@ def _load_region_cached(folder: str, national_folder: str | None) -> Region:
     chk.raise_if_any()
     chk.codelists.update({"sector": set(national.sector_codes), "wz_group": set(national.wz_groups["wz_group"])})
 
-    districts = chk.table(path, pkg, "districts", {"district": Column("string"), "name": Column("string"),
-                                                   "name_short": Column("string"), "kind": Column("string")})
+    districts = chk.table(path, pkg, "districts")
     chk.codelists["district"] = set(districts["district"])
     if not districts["district"].astype(str).str.fullmatch(r"\d{5}").all():
         bad = np.flatnonzero(~districts["district"].astype(str).str.fullmatch(r"\d{5}"))
@@ -567,28 +555,16 @@ def _load_region_cached(folder: str, national_folder: str | None) -> Region:
         chk.problems.append(Problem(str(path / "datapackage.json"), "retra.districts", None,
                                     f"the district list differs from districts.csv: {sorted(listed ^ set(districts['district']))}"))
 
-    emp = chk.table(path, pkg, "employment_sector", {
-        "year": Column("integer"), "district": Column("code", codes="district"),
-        "sector": Column("code", codes="sector"), "value": Column(minimum=0),
-        "low": Column(minimum=0), "high": Column(minimum=0), "status": Column("string")})
-    wz = chk.table(path, pkg, "employment_wz", {
-        "year": Column("integer"), "district": Column("code", codes="district"),
-        "wz_group": Column("code", codes="wz_group"), "value": Column("integer", required=False, minimum=0),
-        "flag": Column("string", required=False)})
-    exp = chk.table(path, pkg, "exposure", {
-        "district": Column("code", codes="district"), "sector": Column("code", codes="sector"),
-        "value": Column(minimum=0, maximum=1), "low": Column(minimum=0, maximum=1),
-        "high": Column(minimum=0, maximum=1)})
-    gpe = chk.table(path, pkg, "gva_per_employee", {
-        "district": Column("code", codes="district"), "sector": Column("code", codes="sector"),
-        "value": Column(minimum=0), "low": Column(minimum=0), "high": Column(minimum=0)})
-    labs = chk.table(path, pkg, "labs", {"driver": Column("string"), "lab": Column("string"),
-                                         "label_de": Column("string"), "label_en": Column("string")})
+    emp = chk.table(path, pkg, "employment_sector")
+    wz = chk.table(path, pkg, "employment_wz")
+    exp = chk.table(path, pkg, "exposure")
+    gpe = chk.table(path, pkg, "gva_per_employee")
+    labs = chk.table(path, pkg, "labs")
     tables = {}
     listed_resources = {r.get("name") for r in pkg.get("resources", [])}
-    for name, cols in _TABLES_OPTIONAL.items():
+    for name in _TABLES_OPTIONAL:
         if name in listed_resources:
-            tables[name] = chk.table(path, pkg, name, cols)
+            tables[name] = chk.table(path, pkg, name)
     chk.raise_if_any()
 
     for df, name in ((emp, "employment_sector"), (exp, "exposure"), (gpe, "gva_per_employee")):

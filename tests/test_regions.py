@@ -215,3 +215,47 @@ def test_de_totals_map_to_gebietsstand_2020():
     assert len(raw) == 401 * 12
     # Germany 2024: 34.83 million (BA official 34,837,102; the occupation sum is within 0.1 %)
     assert abs(float(t.sel(year=2024).sum()) / 34_837_102 - 1) < 1e-3
+
+
+# --- the descriptor is the schema (issue 15) -----------------------------------------------------
+
+
+def test_a_duplicate_primary_key_is_named(toy_copy):
+    path = _edit(toy_copy, "exposure.csv", lambda df: df.__setitem__("sector", df["sector"].where(df.index != 1, df["sector"][0])))
+    err = _load_error(toy_copy)
+    assert any(p.file == str(path) and p.path == "district, sector" and p.line == 3 and "same key" in p.message
+               for p in err.problems), err.problems
+
+
+def test_the_checks_follow_the_descriptor(toy_copy):
+    """A constraint written into datapackage.json is checked, with no code changed (the loader
+    declares no columns of its own). Unchanged, the copy loads (test_a_third_region_needs_no_code)."""
+    pkg = json.loads((toy_copy / "datapackage.json").read_text(encoding="utf-8"))
+    res = next(r for r in pkg["resources"] if r["name"] == "gva_per_employee")
+    field = next(f for f in res["schema"]["fields"] if f["name"] == "value")
+    field.setdefault("constraints", {})["maximum"] = 50
+    (toy_copy / "datapackage.json").write_text(json.dumps(pkg), encoding="utf-8")
+    err = _load_error(toy_copy)
+    assert any(p.path == "value" and "above 50" in p.message for p in err.problems), err.problems
+
+
+def test_every_declared_constraint_names_a_described_field():
+    """``data/build/inputs/field_constraints.json`` names only resources and fields some descriptor
+    has, and every shipped descriptor carries what it declares (``apply_constraints.py`` ran)."""
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    wanted = json.loads((data / "build" / "inputs" / "field_constraints.json").read_text(encoding="utf-8"))
+    seen: set[tuple[str, str]] = set()
+    for pkg_path in [data / "national" / "datapackage.json", *sorted(data.glob("regions/*/datapackage.json"))]:
+        for res in json.loads(pkg_path.read_text(encoding="utf-8"))["resources"]:
+            for f in res.get("schema", {}).get("fields", []):
+                spec = wanted.get(res["name"], {}).get(f["name"])
+                if spec is None:
+                    continue
+                seen.add((res["name"], f["name"]))
+                con = f.get("constraints", {})
+                assert all(con.get(k) == spec[k] for k in ("required", "minimum", "maximum") if k in spec), (pkg_path, f)
+                assert f.get("codelist") == spec.get("codelist"), (pkg_path, f)
+    declared = {(r, f) for r, fields in wanted.items() for f in fields}
+    assert declared == seen, sorted(declared - seen)
