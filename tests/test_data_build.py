@@ -1,12 +1,18 @@
 """The shipped data can be rebuilt as shipped: ``data/build/build_all.py`` on a copy of ``data/``
 gives every file as shipped (issue 15): byte for byte, or — for text — with numbers at most one unit
-of their last digit apart (an optimiser's rounding on another CPU; here the rebuild is byte-identical). Needs the official tables (``RETRA_REFERENCE``);
-skipped with a message without them."""
+of their last digit apart (an optimiser's rounding on another CPU; here the rebuild is byte-identical).
+The official tables the build reads ship in ``data/build/reference/`` (xz), so the check runs
+everywhere, CI included; every one of them is described (publisher, URL, licence) in that folder's
+``datapackage.json``."""
 
 from __future__ import annotations
 
+import csv
 import filecmp
-import os
+import gzip
+import hashlib
+import json
+import lzma
 import re
 import shutil
 import subprocess
@@ -16,12 +22,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-REFERENCE = Path(os.environ.get("RETRA_REFERENCE", "")) if os.environ.get("RETRA_REFERENCE") else None
-"""The collected official tables the build reads (80 MB, not shipped): only where a maintainer
-points ``RETRA_REFERENCE`` at them; a user's clone runs without."""
-
-needs_reference = pytest.mark.skipif(REFERENCE is None or not (REFERENCE / "data").is_dir(),
-                                     reason="set RETRA_REFERENCE to the folder of the official tables to rebuild data/")
+REFERENCE = REPO / "data" / "build" / "reference"
+"""The official tables the build reads, as shipped (xz-compressed), and their ``datapackage.json``."""
 
 
 def _files(root: Path) -> set[str]:
@@ -85,13 +87,94 @@ def test_compare_finds_a_changed_byte(tmp_path):
     assert _different(a, b) == ["missing: gone.csv", "new: extra.csv", "differs: x/t.csv"]
 
 
-@needs_reference
 def test_data_rebuilds_as_shipped(tmp_path):
+    """The whole build from the shipped tables (its default: the copy's own ``data/build/reference/``)."""
     copy = tmp_path / "repo"
     shutil.copytree(REPO / "data", copy / "data", ignore=shutil.ignore_patterns("__pycache__"))
-    done = subprocess.run([sys.executable, str(copy / "data" / "build" / "build_all.py"), str(REFERENCE)],
+    done = subprocess.run([sys.executable, str(copy / "data" / "build" / "build_all.py")],
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
     diff = _different(REPO / "data", copy / "data")
     assert not diff, ("rebuilding data/ changed files; run data/build/build_all.py and commit, or fix the "
                       "build: " + "; ".join(diff))
+
+
+def _describe_problems(folder: Path) -> list[str]:
+    """What is wrong with the description of a folder of tables: a file not listed in its
+    ``datapackage.json`` or a resource without its file; a resource without a licence (name and
+    title), without a source (title, publisher and a URL, or a note saying why there is none), with
+    another size or hash than its file, or (CSV) a header other than its schema's fields."""
+    pkg = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    files = {p.name for p in folder.iterdir() if p.is_file() and p.name != "datapackage.json"}
+    listed = [r["path"] for r in pkg["resources"]]
+    out = [f"not in datapackage.json: {f}" for f in sorted(files - set(listed))]
+    out += [f"listed but missing: {f}" for f in sorted(set(listed) - files)]
+    out += [f"listed twice: {f}" for f in sorted({f for f in listed if listed.count(f) > 1})]
+    for r in pkg["resources"]:
+        name = r.get("path", "?")
+        licences = r.get("licenses") or []
+        if not licences or any(not (lic.get("name") and lic.get("title")) for lic in licences):
+            out.append(f"{name}: a licence without name and title, or none")
+        sources = r.get("sources") or []
+        if not sources:
+            out.append(f"{name}: no source")
+        for src in sources:
+            if not (src.get("title") and src.get("publisher")):
+                out.append(f"{name}: a source without title or publisher")
+            url = src.get("path", "")
+            if not (url.startswith(("http://", "https://")) or (not url and src.get("note"))):
+                out.append(f"{name}: source {src.get('title')!r} has neither a URL nor a note why not")
+        path = folder / name
+        if name not in files:
+            continue
+        data = path.read_bytes()
+        if r.get("bytes") != len(data) or r.get("hash") != "sha256:" + hashlib.sha256(data).hexdigest():
+            out.append(f"{name}: bytes or hash differ from the file")
+        if r.get("format") == "csv":
+            opener = {".xz": lzma.open, ".gz": gzip.open}.get(path.suffix, open)
+            with opener(path, "rt", encoding="utf-8", newline="") as fh:
+                header = next(csv.reader(fh))
+            if header != [f["name"] for f in r.get("schema", {}).get("fields", [])]:
+                out.append(f"{name}: header {header} is not the schema's fields")
+    return out
+
+
+def test_every_shipped_reference_table_is_described():
+    """Every file of ``data/build/reference/`` is a resource of its datapackage.json and vice versa,
+    each with its licence(s), original publisher, title and URL (or a note why no URL is known)."""
+    problems = _describe_problems(REFERENCE)
+    assert not problems, "\n".join(problems)
+
+
+def test_describe_check_finds_an_undescribed_file(tmp_path):
+    """The check can fail: a file not listed, a resource without licence, a source without URL or note."""
+    with lzma.open(tmp_path / "a.csv.xz", "wt", encoding="utf-8") as fh:
+        fh.write("x,y\n1,2\n")
+    (tmp_path / "extra.csv").write_text("x\n")
+    data = (tmp_path / "a.csv.xz").read_bytes()
+    res = {"name": "a", "path": "a.csv.xz", "format": "csv", "bytes": len(data),
+           "hash": "sha256:" + hashlib.sha256(data).hexdigest(), "schema": {"fields": [{"name": "x"}, {"name": "y"}]},
+           "sources": [{"title": "T", "publisher": "P"}], "licenses": []}
+    (tmp_path / "datapackage.json").write_text(json.dumps({"resources": [res]}), encoding="utf-8")
+    assert _describe_problems(tmp_path) == ["not in datapackage.json: extra.csv",
+                                            "a.csv.xz: a licence without name and title, or none",
+                                            "a.csv.xz: source 'T' has neither a URL nor a note why not"]
+
+
+def test_refdata_finds_plain_and_compressed_tables(tmp_path):
+    """The build reads a table compressed or not, in the folder or in its ``data/`` sub-folder (the
+    layout of a collection of the originals)."""
+    sys.path.insert(0, str(REPO / "data" / "build"))
+    try:
+        import refdata
+    finally:
+        sys.path.remove(str(REPO / "data" / "build"))
+    with gzip.open(tmp_path / "t.csv.gz", "wt", encoding="utf-8") as fh:
+        fh.write("ags,v\n01001,1\n")
+    assert refdata.read_csv(tmp_path, "t.csv", dtype={"ags": str}).to_dict("records") == [{"ags": "01001", "v": 1}]
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "g.geojson").write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    assert refdata.read_json(tmp_path, "g.geojson")["features"] == []
+    with pytest.raises(FileNotFoundError):
+        refdata.path(tmp_path, "t.csv")  # the data/ sub-folder, where present, is where tables are
+    assert refdata.path(REFERENCE, "svb_wz_all_kreise.csv").name == "svb_wz_all_kreise.csv.xz"

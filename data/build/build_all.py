@@ -1,7 +1,13 @@
 #!/usr/bin/env python
-"""Rebuild every table in ``data/`` from the official tables in ``../shared/reference``, in order.
+"""Rebuild every table in ``data/`` from the official tables shipped in ``data/build/reference/``, in order.
 
 Usage:  python data/build/build_all.py [REFERENCE_DIR]
+
+REFERENCE_DIR defaults to ``data/build/reference/``: xz-compressed copies of the 29 official
+tables the steps read, each described (publisher, original title, year, URL, licence) in that
+folder's ``datapackage.json``. Point it elsewhere to build from another copy of the tables: a
+folder holding them (``name.csv``, ``name.csv.xz`` or ``name.csv.gz``) directly or in a ``data/``
+sub-folder (see ``refdata.py``).
 
 Steps (each a script of this folder, run as its own process):
 
@@ -22,8 +28,10 @@ model) is rebuilt.
 Hand-curated tables (checked by hand, with sources) live in ``data/build/inputs/`` and are
 copied or merged by the steps above. The posteriors (``retra calibrate``) and the apps'
 ensemble caches (``retra ensembles``) are derived from ``data/`` by their own commands.
-``tests/test_data_build.py`` runs this script on a copy of ``data/`` and checks that every
-file comes out byte for byte as shipped.
+``tests/test_data_build.py`` runs this script (from the shipped tables, so in CI too) on a copy
+of ``data/`` and checks that every file comes out as shipped: byte for byte, or with numbers at
+most one unit of their last digit apart (the SLSQP optimiser of ``estimate_sectors.py`` may round
+differently on another CPU).
 """
 
 from __future__ import annotations
@@ -35,6 +43,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import refdata  # noqa: E402  (beside this script)
+
 STEPS = (("build_national",), ("estimate_sectors",), ("build_regions",), ("build_regions", "--regions", "de"),
          ("build_history",), ("build_automotive",), ("build_demography",))
 """Each step: the script and its options after the reference folder."""
@@ -43,9 +54,9 @@ ERROR_MODEL = "from retra_model.backtest import write_error_model; write_error_m
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    ref = Path(argv[0]) if argv else HERE.parents[2] / "shared" / "reference"
-    if not (ref / "data").is_dir():
-        print(f"build_all: the reference folder {ref} has no data/ sub-folder", file=sys.stderr)
+    ref = Path(argv[0]).resolve() if argv else refdata.DEFAULT
+    if not refdata.usable(ref):
+        print(f"build_all: the reference folder {ref} not found", file=sys.stderr)
         return 2
     env = {**os.environ, "RETRA_DATA": str(HERE.parent)}  # the error model reads the data just built
     t0 = time.perf_counter()

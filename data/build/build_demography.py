@@ -45,6 +45,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from retra_model import demography as dm  # noqa: E402
 
+import refdata  # noqa: E402  (beside this script)
+
 START, WINDOW_FROM, END = 2020, 2016, 2045
 BANDS = [(0, 15), (15, 20), (20, 25), (25, 30), (30, 35), (35, 40), (40, 45), (45, 50), (50, 55), (55, 60),
          (60, 65), (65, 67), (67, 70), (70, 75), (75, None)]
@@ -263,13 +265,16 @@ def merge(pkg_path: Path, desc: dict, rid: str) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("reference", nargs="?", default=str(ROOT.parent / "shared" / "reference"))
+    ap.add_argument("reference", nargs="?", default=str(refdata.DEFAULT),
+                    help="folder of the official tables (default: the shipped copies in data/build/reference/)")
     ap.add_argument("--regions", nargs="+", default=["son", "swsn"])
     args = ap.parse_args(argv)
-    ref = Path(args.reference) / "data"
+    ref = Path(args.reference)
+    if not refdata.usable(ref):
+        sys.exit(f"reference folder {ref} not found")
     out = ROOT / "data"
-    pop = pd.read_csv(ref / "population_age_all_kreise.csv", dtype={"ags": str})
-    svb = pd.read_csv(ref / "svb_total_kreise_2013_2024.csv", dtype={"ags": str})
+    pop = refdata.read_csv(ref, "population_age_all_kreise.csv", dtype={"ags": str})
+    svb = refdata.read_csv(ref, "svb_total_kreise_2013_2024.csv", dtype={"ags": str})
     write_profile(out)
     cache: dict[str, tuple[list[str], np.ndarray]] = {}
     for rid in args.regions:

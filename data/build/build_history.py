@@ -5,8 +5,8 @@ Usage (from the repository root):
 
     .venv/bin/python data/build/build_history.py [REFERENCE_DIR]
 
-Reads the collected copies of the BA tables (``<REFERENCE_DIR>/data``, default
-``../shared/reference``) and the region packages already built by ``build_regions.py`` and
+Reads the BA tables (REFERENCE_DIR, ``refdata.py``; default: the shipped copies in
+``data/build/reference/``) and the region packages already built by ``build_regions.py`` and
 ``estimate_sectors.py``, and writes (idempotently: rows after 2020 are replaced, never added twice)
 
 - ``data/regions/<id>/employment_total.csv``: SvB at the workplace and at the residence,
@@ -44,6 +44,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+import refdata
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
@@ -98,7 +100,7 @@ def eisenach_shares(ref: Path, de_wz: pd.DataFrame) -> tuple[dict, dict]:
     tot = de_wz[(de_wz["wz_group"] == "TOTAL") & de_wz["district"].isin(["16056", "16063"])]
     tot = tot.pivot(index="year", columns="district", values="value")
     work = (tot["16056"] / (tot["16056"] + tot["16063"])).to_dict()
-    pop = pd.read_csv(ref / "data" / "population_age_all_kreise.csv", dtype={"ags": str})
+    pop = refdata.read_csv(ref, "population_age_all_kreise.csv", dtype={"ags": str})
     pop = pop[pop["ags"].isin(["16056", "16063"])]
     ages = [a for a in pop["age_group"].unique() if _working_age(a)]
     pop = pop[pop["age_group"].isin(ages)].groupby(["year", "ags"])["value"].sum().unstack()
@@ -121,7 +123,7 @@ def _working_age(label: str) -> bool:
 
 def district_totals(ref: Path, de_wz: pd.DataFrame) -> pd.DataFrame:
     """SvB at the workplace and residence, all 401 districts at Gebietsstand 2020, 2013-2024."""
-    raw = pd.read_csv(ref / "data" / "svb_total_kreise_2013_2024.csv", dtype={"ags": str})
+    raw = refdata.read_csv(ref, "svb_total_kreise_2013_2024.csv", dtype={"ags": str})
     raw = raw.rename(columns={"ags": "district", "svb_workplace": "workplace", "svb_residence": "residence"})
     raw["district"] = raw["district"].replace({"06415": "06435"})
     raw = raw.groupby(["year", "district"], as_index=False)[["workplace", "residence"]].sum()
@@ -163,8 +165,8 @@ def district_totals(ref: Path, de_wz: pd.DataFrame) -> pd.DataFrame:
 
 def occupations(ref: Path, first: int = 2020) -> pd.DataFrame:
     """SvB at the workplace by KldB 3-digit, ``first``-2024, Gebietsstand 2020 (Eisenach = merged Wartburgkreis)."""
-    a = pd.read_csv(ref / "data" / "svb_kldb_workplace_all_kreise_2013_2020.csv", dtype={"ags": str, "kldb3": str})
-    b = pd.read_csv(ref / "data" / "svb_kldb_workplace_all_kreise_2021_2024.csv", dtype={"ags": str, "kldb3": str})
+    a = refdata.read_csv(ref, "svb_kldb_workplace_all_kreise_2013_2020.csv", dtype={"ags": str, "kldb3": str})
+    b = refdata.read_csv(ref, "svb_kldb_workplace_all_kreise_2021_2024.csv", dtype={"ags": str, "kldb3": str})
     occ = pd.concat([a[a["year"] >= first], b], ignore_index=True)
     occ["district"] = occ["ags"].replace({"06415": "06435"})
     return occ
@@ -496,7 +498,9 @@ def validate_nowcast(ref: Path, origin: int = 2017, target: int = 2020, cells: b
 
 
 if __name__ == "__main__":
-    ref = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "reference"
+    ref = Path(sys.argv[1]) if len(sys.argv) > 1 else refdata.DEFAULT
+    if not refdata.usable(ref):
+        sys.exit(f"reference folder {ref} not found")
     main(ref)
     print("Nowcast tried on 2017 -> 2020 (published cells):")
     print(validate_nowcast(ref).round(3).to_string(index=False))

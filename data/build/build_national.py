@@ -4,9 +4,9 @@
 Usage:
     python data/build/build_national.py [REFERENCE_DIR] [--out OUT_DIR]
 
-REFERENCE_DIR is the folder holding the collected official tables (it must contain
-a ``data/`` sub-folder). Default: ``../shared/reference`` relative to the repository
-root. OUT_DIR defaults to ``data/national`` in the repository.
+REFERENCE_DIR is the folder holding the official tables (``refdata.py``). Default: the
+shipped copies in ``data/build/reference/``. OUT_DIR defaults to ``data/national`` in the
+repository.
 
 The script only reshapes, aggregates and derives; every derived figure carries its
 method in the CSV (``status``/``note``) and in ``datapackage.json``. Figures that were
@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+import refdata
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -380,7 +382,7 @@ def fld(name, typ, desc, unit=None, **kw):
 
 
 INPUTS = Path(__file__).resolve().parent / "inputs"
-"""Hand-curated tables and descriptors (not derived from ``../shared/reference``): copied or merged by the build."""
+"""Hand-curated tables and descriptors (not derived from the official tables): copied or merged by the build."""
 
 
 def curated_resources(out: Path) -> list[dict]:
@@ -424,8 +426,8 @@ def build_sectors(out: Path, ctx: dict):
 
 
 def read_io(ref: Path):
-    d = pd.read_csv(ref / "data" / "io_2019_domestic.csv")
-    prod = pd.read_csv(ref / "data" / "io_2019_products.csv")
+    d = refdata.read_csv(ref, "io_2019_domestic.csv")
+    prod = refdata.read_csv(ref, "io_2019_products.csv")
     codes = list(prod["code"])
     assert len(codes) == 72 and codes[0] == "CPA_01"
     cell = d.set_index(["row_code", "col_code"])["value"]
@@ -471,7 +473,7 @@ def build_io(ref: Path, out: Path, ctx: dict):
     max_tfd_dev = float(np.abs(fd_parts - fin["TFD"]).max())
 
     # employment (WIOD SEA 2014 allocated to IO groups and scaled to 2019; see method)
-    emp = pd.read_csv(ref / "data" / "io_2019_employment_coefficients.csv").set_index("code")
+    emp = refdata.read_csv(ref, "io_2019_employment_coefficients.csv").set_index("code")
     e2019 = emp.loc[codes, "employment_2019_est_persons"].to_numpy(dtype=float)
     eps = e2019 / x
     assert np.allclose(eps, emp.loc[codes, "jobs_per_eur_million_2019est"].to_numpy(), atol=1e-3)
@@ -533,7 +535,7 @@ def build_io(ref: Path, out: Path, ctx: dict):
 
 
 def build_svb(ref: Path, out: Path, ctx: dict):
-    s = pd.read_csv(ref / "data" / "svb_wz_all_kreise.csv", dtype={"ags": str, "flag": str})
+    s = refdata.read_csv(ref, "svb_wz_all_kreise.csv", dtype={"ags": str, "flag": str})
     s = s[s.ags == "DG"][["year", "wz_code", "value", "flag"]].rename(columns={"wz_code": "wz_group"})
     order = [w[0] for w in WZ_GROUPS]
     s["o"] = s.wz_group.map(order.index)
@@ -558,7 +560,7 @@ def build_svb(ref: Path, out: Path, ctx: dict):
 
 
 def build_kba(ref: Path, out: Path, ctx: dict):
-    a = pd.read_csv(ref / "data" / "calib_kba_annual.csv")
+    a = refdata.read_csv(ref, "calib_kba_annual.csv")
     fields = ["total", "petrol", "diesel", "hybrid_all", "phev", "bev", "fcev"]
     rows = []
     for _, r in a.iterrows():
@@ -652,7 +654,7 @@ def build_kba(ref: Path, out: Path, ctx: dict):
         ann[c] = ann[c].astype("Int64")
     write_csv(ann, out / "kba_registrations_annual.csv")
 
-    m = pd.read_csv(ref / "data" / "calib_kba_monthly.csv")
+    m = refdata.read_csv(ref, "calib_kba_monthly.csv")
     mon = m[["year", "month", "total", "bev", "phev", "hybrid_all", "petrol", "diesel", "status", "source_url"]].copy()
     for c in ["phev", "hybrid_all", "petrol", "diesel"]:
         mon[c] = mon[c].astype("Int64")
@@ -668,7 +670,7 @@ def build_kba(ref: Path, out: Path, ctx: dict):
         dev.append(abs(int(ms.loc[y, "bev"]) - int(ann.set_index("year").loc[y, "bev"])))
     ctx["kba_month_vs_year_maxdev"] = max(dev)
 
-    st = pd.read_csv(ref / "data" / "kba_bev_stock.csv", dtype={"region_code": str})
+    st = refdata.read_csv(ref, "kba_bev_stock.csv", dtype={"region_code": str})
     st = st[st.level == "national"]
     srows = []
     for _, r in st.iterrows():
@@ -716,7 +718,7 @@ BOUNDARY = {
 
 
 def build_studies(ref: Path, out: Path, ctx: dict):
-    s = pd.read_csv(ref / "data" / "studies.csv", dtype=str)
+    s = refdata.read_csv(ref, "studies.csv", dtype=str)
     s = s[s.status != "not found"].copy()
     val, lo, hi = [], [], []
     for v in s.value.fillna(""):
@@ -791,7 +793,7 @@ def build_labour(out: Path, ctx: dict):
 
 
 def build_infra(ref: Path, out: Path, ctx: dict):
-    p = pd.read_csv(ref / "data" / "infrastructure_parameters.csv")
+    p = refdata.read_csv(ref, "infrastructure_parameters.csv")
     rows = []
     for _, r in p.iterrows():
         lo, hi = r.value_low, r.value_high
@@ -858,7 +860,7 @@ def build_infra(ref: Path, out: Path, ctx: dict):
 
 
 def build_kldb(ref: Path, out: Path, ctx: dict):
-    k = pd.read_csv(ref / "data" / "kldb2010_3digit_labels.csv", dtype=str)
+    k = refdata.read_csv(ref, "kldb2010_3digit_labels.csv", dtype=str)
     k = k.rename(columns={"label": "label_de"})
     k["kldb2"] = np.where(k.kldb3.str.fullmatch(r"\d{3}"), k.kldb3.str[:2], "")
     # 011-014 (armed forces) belong to Berufshauptgruppe 01
@@ -1354,12 +1356,12 @@ def verify(out: Path) -> dict:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("reference", nargs="?", default=str(REPO_ROOT / ".." / "shared" / "reference"))
+    ap.add_argument("reference", nargs="?", default=str(refdata.DEFAULT))
     ap.add_argument("--out", default=str(REPO_ROOT / "data" / "national"))
     a = ap.parse_args(argv)
     ref, out = Path(a.reference).resolve(), Path(a.out).resolve()
-    if not (ref / "data").is_dir():
-        sys.exit(f"reference folder {ref} has no data/ sub-folder")
+    if not refdata.usable(ref):
+        sys.exit(f"reference folder {ref} not found")
     out.mkdir(parents=True, exist_ok=True)
     ctx: dict = {}
     sectors, sw, wz = build_sectors(out, ctx)

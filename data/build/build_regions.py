@@ -5,9 +5,8 @@ Usage (from the repository root):
 
     .venv/bin/python data/build/build_regions.py [REFERENCE_DIR]
 
-REFERENCE_DIR is the folder that holds the collected copies of the official tables
-(``<REFERENCE_DIR>/data/*.csv``); default ``../shared/reference`` relative to the
-repository root.  The script is not run by the model; it documents how every regional
+REFERENCE_DIR is the folder of the official tables (``refdata.py``); default: the shipped
+copies in ``data/build/reference/``.  The script is not run by the model; it documents how every regional
 file was derived.  Sources cited in the packages are the ORIGINAL publishers (Statistische
 Ämter des Bundes und der Länder, Destatis, Statistik der Bundesagentur für Arbeit, BKG,
 KBA, BNetzA, AK VGRdL, Eurostat, press reports), never the reference folder.
@@ -27,6 +26,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pandas as pd
+
+import refdata
 
 # ---------------------------------------------------------------------------
 # Region definitions (data, not code: a new region is a new entry here)
@@ -284,9 +285,9 @@ UNIT_INDICATOR = {"count": "persons", "percent": "percent"}
 
 
 def read(ref, name, **kw):
-    return pd.read_csv(ref / "data" / name, dtype={"ags": str, "kldb3": str, "district_code": str,
-                                                   "region_code": str, "ags_wohnort": str, "ags_arbeitsort": str},
-                       keep_default_na=True, **kw)
+    return refdata.read_csv(ref, name, dtype={"ags": str, "kldb3": str, "district_code": str,
+                                              "region_code": str, "ags_wohnort": str, "ags_arbeitsort": str},
+                            keep_default_na=True, **kw)
 
 
 def write_csv(df, path):
@@ -356,8 +357,7 @@ class Builder:
         self.bev = read(ref, "kba_bev_stock.csv")
         self.plants = read(ref, "plants.csv")
         self.ondemand_df = read(ref, "ondemand_services_son.csv")
-        with open(ref / "data" / "kreise_son_swsn.geojson", encoding="utf-8") as fh:
-            self.geo = json.load(fh)
+        self.geo = refdata.read_json(ref, "kreise_son_swsn.geojson")
 
     # -- 1 districts ---------------------------------------------------------
     def districts(self, rid, reg, d):
@@ -1242,8 +1242,7 @@ range: symmetric to a tight hard upper bound, otherwise ±50 % (assumption) with
             ags=lambda x: x.ags.replace({"02": "02000", "11": "11000"})).set_index("ags").name)
         reg["districts"] = {c: (off.get(c, n), n, k) for c, (n, _, k) in names.items()}
         self.svb, self.svb_sex, self.gva = kreis_frame(self.svb), kreis_frame(self.svb_sex), kreis_frame(self.gva)
-        with open(self.ref / "data" / "kreise_all_vg250_2018.geojson", encoding="utf-8") as fh:
-            self.geo_all = json.load(fh)
+        self.geo_all = refdata.read_json(self.ref, "kreise_all_vg250_2018.geojson")
         d = self.out / rid
         d.mkdir(parents=True, exist_ok=True)
         print(f"== {rid} ({len(reg['districts'])} Kreise)")
@@ -1334,14 +1333,14 @@ stored national copies would make the folder large, or exist only for the two re
 def main(argv=None):
     root = Path(__file__).resolve().parents[2]
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("reference", nargs="?", default=str(root / ".." / "shared" / "reference"),
-                    help="reference folder holding data/*.csv (default ../shared/reference relative to the repo root)")
+    ap.add_argument("reference", nargs="?", default=str(refdata.DEFAULT),
+                    help="folder of the official tables (default: the shipped copies in data/build/reference/)")
     ap.add_argument("--regions", nargs="*", default=[r for r in REGIONS if r != "de"],
                     help="region ids to build (de: every Kreis; run estimate_sectors.py --regions de first)")
     a = ap.parse_args(argv)
     ref = Path(a.reference).resolve()
-    if not (ref / "data").is_dir():
-        sys.exit(f"reference folder {ref} has no data/ subfolder")
+    if not refdata.usable(ref):
+        sys.exit(f"reference folder {ref} not found")
     b = Builder(ref, root / "data" / "regions", root / "data" / "build" / "resources")
     for rid in a.regions:
         b.build(rid)

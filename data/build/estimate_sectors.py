@@ -3,8 +3,8 @@
 
 Usage:  python data/build/estimate_sectors.py [REFERENCE_DIR]
 
-REFERENCE_DIR defaults to ``../shared/reference`` relative to the repository root; the official
-tables are read from ``REFERENCE_DIR/data``. The script writes, for each region in ``REGIONS``:
+REFERENCE_DIR is the folder of the official tables (``refdata.py``); default: the shipped copies in
+``data/build/reference/``. The script writes, for each region in ``REGIONS``:
 
   data/regions/<id>/employment_sector.csv
   data/regions/<id>/exposure.csv
@@ -26,6 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy.optimize import linprog, minimize
+
+import refdata
 
 REPO = Path(__file__).resolve().parents[2]
 YEARS = list(range(2015, 2021))
@@ -135,13 +137,12 @@ def fail(msg: str) -> None:
 # 1. read
 # =========================================================================================
 def read_inputs(ref: Path):
-    d = ref / "data"
-    wz = pd.read_csv(d / "svb_wz_all_kreise.csv", dtype={"ags": str})
-    sx = pd.read_csv(d / "svb_wz_sex_nationality_all_kreise.csv", dtype={"ags": str})
-    kl = pd.read_csv(d / "svb_kldb_workplace_all_kreise_2013_2020.csv", dtype={"ags": str, "kldb3": str})
-    labels = pd.read_csv(d / "kldb2010_3digit_labels.csv", dtype={"kldb3": str})
-    nat = pd.read_csv(d / "national_employment_by_industry.csv")
-    auto = pd.read_csv(d / "automotive_employment_districts.csv", dtype={"ags": str, "year": str})
+    wz = refdata.read_csv(ref, "svb_wz_all_kreise.csv", dtype={"ags": str})
+    sx = refdata.read_csv(ref, "svb_wz_sex_nationality_all_kreise.csv", dtype={"ags": str})
+    kl = refdata.read_csv(ref, "svb_kldb_workplace_all_kreise_2013_2020.csv", dtype={"ags": str, "kldb3": str})
+    labels = refdata.read_csv(ref, "kldb2010_3digit_labels.csv", dtype={"kldb3": str})
+    nat = refdata.read_csv(ref, "national_employment_by_industry.csv")
+    auto = refdata.read_csv(ref, "automotive_employment_districts.csv", dtype={"ags": str, "year": str})
     return wz, sx, kl, labels, nat, auto
 
 
@@ -537,7 +538,7 @@ WZ29_MAX_SHARE = 0.85  # WZ 29 never above this share of C outside the anchor di
 
 def national_districts(ref: Path) -> dict:
     """code -> (name, short name, kind) of the 401 Kreise of VG250 31.12.2018 (= Gebietsstand 2020)."""
-    geo = json.loads((ref / "data" / GEO_ALL).read_text(encoding="utf-8"))
+    geo = refdata.read_json(ref, GEO_ALL)
     kind = {"Kreisfreie Stadt": "kreisfreie Stadt", "Stadtkreis": "kreisfreie Stadt",
             "Landkreis": "Landkreis", "Kreis": "Landkreis"}
     return {f["properties"]["ags"]: (f["properties"]["name"], f["properties"]["name"], kind[f["properties"]["bez"]])
@@ -1578,13 +1579,13 @@ def write_report(path, est_tab, leaves, rows_es, rows_ex, checks, nat_sh, nat_em
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("reference", nargs="?", default=str(REPO / ".." / "shared" / "reference"))
+    ap.add_argument("reference", nargs="?", default=str(refdata.DEFAULT))
     ap.add_argument("--regions", nargs="*", default=list(REGIONS),
                     help="regions to build: son, swsn (ESTIMATES.md) and/or de (every Kreis, ESTIMATES_de.md)")
     args = ap.parse_args()
     ref = Path(args.reference).resolve()
-    if not (ref / "data").is_dir():
-        fail(f"reference data folder not found: {ref / 'data'}")
+    if not refdata.usable(ref):
+        fail(f"reference folder not found: {ref}")
     for group in ([r for r in args.regions if r != "de"], ["de"] if "de" in args.regions else []):
         if group:
             build_and_write(ref, group)
