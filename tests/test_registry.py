@@ -169,3 +169,22 @@ def test_the_registers_propagates_decides_what_enters_the_input_output_model(toy
                                                for s in registry.REGISTRY])
     off = run(sc, region=toy)
     assert float(abs(off["employment_change"].sel(driver="indirect")).sum()) == 0
+
+
+def test_the_data_builds_driver_list_is_the_registers():
+    """``labs.csv``'s enum comes from ``data/build/build_regions.py``; it once lacked ``productivity``."""
+    import importlib.util
+
+    from .conftest import REPO
+
+    import sys
+
+    build = REPO / "data" / "build"
+    spec = importlib.util.spec_from_file_location("build_regions", build / "build_regions.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(build))  # its helper refdata.py
+    try:
+        spec.loader.exec_module(mod)
+    finally:
+        sys.path.remove(str(build))
+    assert tuple(mod.DRIVERS) == registry.run_drivers()

@@ -18,6 +18,8 @@ Steps (each a script of this folder, run as its own process):
 5. ``build_automotive.py`` WZ 29 in Germany 2019-2024 (calibration series)
 6. ``build_demography.py`` population projection by age per district
 7. the empirical error model of the forecasts (``retra_model.backtest.write_error_model``)
+8. ``apply_constraints.py`` the field constraints of ``inputs/field_constraints.json`` (required,
+   minimum/maximum, codelist) into every ``datapackage.json``: the schema the loader checks
 
 Not run: ``estimate_sectors.py --regions de`` (the sector estimates of all 401 Kreise, about
 5 minutes). The shipped ``de`` estimates were made with an earlier version of that script; run
@@ -63,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     for script, *options in STEPS:
         t = time.perf_counter()
         step = " ".join([script, *options])
-        args = [sys.executable, str(HERE / f"{script}.py")] + ([] if script == "build_automotive" else [str(ref)])
+        args = [sys.executable, str(HERE / f"{script}.py")]
+        args += [] if script == "build_automotive" else [str(ref)]
         args += options
         done = subprocess.run(args, env=env, capture_output=True, text=True)
         if done.returncode:
@@ -72,8 +75,17 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"{step:<28} {time.perf_counter() - t:5.1f} s")
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-c", ERROR_MODEL], env=env, check=True)
+    done = subprocess.run([sys.executable, "-c", ERROR_MODEL], env=env, capture_output=True, text=True)
+    if done.returncode:
+        print(done.stdout[-2000:], done.stderr[-4000:], sep="\n", file=sys.stderr)
+        print(f"build_all: the error model failed (exit {done.returncode})", file=sys.stderr)
+        return 1
     print(f"{'error model':<28} {time.perf_counter() - t:5.1f} s")
+    done = subprocess.run([sys.executable, str(HERE / "apply_constraints.py")], capture_output=True, text=True)
+    if done.returncode:
+        print(done.stdout[-2000:], done.stderr[-4000:], sep="\n", file=sys.stderr)
+        print("build_all: apply_constraints failed", file=sys.stderr)
+        return 1
     print(f"data/ rebuilt in {time.perf_counter() - t0:.1f} s")
     return 0
 

@@ -119,17 +119,8 @@ REGIONS["de"] = {  # every Kreis: the district list is read from the VG250 geome
 CONTEXT_LAB = ("Strukturtrend (ohne Lab)", "Structural trend (no lab)")
 DRIVERS = ["trend", "electrification", "volume", "productivity", "projects", "infrastructure", "indirect", "induced",
            "gva_productivity"]
-DRIVER_LABELS = {
-    "trend": "Strukturtrend / structural trend",
-    "electrification": "Elektrifizierung des Antriebs / powertrain electrification",
-    "volume": "Produktionsvolumen / production volume",
-    "productivity": "Arbeitsproduktivität im Fahrzeugbau / labour productivity in vehicle making",
-    "projects": "Ansiedlungen und Projekte / plant projects",
-    "infrastructure": "Infrastrukturinvestitionen / infrastructure investment",
-    "indirect": "indirekte Effekte (Vorleistungen) / indirect (supply-chain) effects",
-    "induced": "induzierte Effekte (Einkommen) / induced (income) effects",
-    "gva_productivity": "Wertschöpfung je Beschäftigten / GVA per employee",
-}
+"""The drivers of a run, in order: the enum of labs.csv (tests/test_registry.py checks it against
+retra_model.drivers.registry.run_drivers())."""
 
 # plants.csv: rows outside the region that concern it (VW agreement of 20 Dec 2024 etc.)
 PLANT_CONTEXT = {
