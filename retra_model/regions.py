@@ -728,7 +728,9 @@ def _load_region_disk_cached(folder: str) -> Region:
 
     The key is :func:`data_version` of the region's and the national folder (names and bytes
     of every file) with the hash of this module's code and the package version, so any change
-    of the data or of the checks loads and checks afresh. ``RETRA_CACHE_DIR`` moves the cache
+    of the data or of the checks loads and checks afresh; the folder's path is part of the key
+    too (a region remembers where it was loaded from), so that two copies of the data (two
+    clones, a worktree) each keep their own entry instead of replacing each other's. ``RETRA_CACHE_DIR`` moves the cache
     (default ``~/.cache/retra``); ``RETRA_CACHE_DIR=off`` switches it off. Only the regions of
     the data folder are cached (not a test's copy elsewhere); a cache that cannot be read or
     written is ignored.
@@ -742,7 +744,7 @@ def _load_region_disk_cached(folder: str) -> Region:
     national = data_root() / "national"
     if where == "off" or not Path(folder).is_relative_to(data_root().resolve()):  # the shipped regions only
         return _load_region_cached(folder, None)
-    code = hashlib.sha256(Path(__file__).read_bytes() + __version__.encode()).hexdigest()[:12]
+    code = hashlib.sha256(Path(__file__).read_bytes() + __version__.encode() + b"\0" + folder.encode()).hexdigest()[:12]
     version = data_version([Path(folder), national])
     cache = Path(where) / "regions" / f"{Path(folder).name}-{version}-{code}.pkl"
     try:
