@@ -20,7 +20,8 @@ import pandas as pd
 import xarray as xr
 
 from .paths import atomic_dir, atomic_file, atomic_text  # noqa: F401  (re-exported for callers of export)
-from .results import (KEY_YEARS, QUANTILES, aggregate, figure_note, key_figures, money_label_de, region_total, summarise, unit_of)
+from .results import (KEY_YEARS, QUANTILES, aggregate, aggregate_summary, figure_note, key_figures, money_label_de, region_total,
+                      summarise, unit_of)
 
 TIDY_COLUMNS = ["scenario", "region", "sector", "variable", "unit", "year", "value"]
 
@@ -36,7 +37,7 @@ def tidy(ds: xr.Dataset) -> pd.DataFrame:
     frames = []
     region_id = ds.attrs["region"]
     for var in ("employment", "gva", "employment_change", "gva_change"):
-        da = summarise(aggregate(ds[var], region_id))
+        da = aggregate_summary(ds[var], region_id)
         df = da.to_dataframe(name="value").reset_index()
         if "driver" in df:
             df["variable"] = var + "|" + df.pop("driver")
@@ -61,7 +62,7 @@ def iamc(ds: xr.Dataset, sectors: pd.DataFrame) -> pd.DataFrame:
     labels["total"] = None
     frames = []
     for var, name in IAMC_VARIABLES.items():
-        da = summarise(aggregate(ds[var], ds.attrs["region"]))
+        da = aggregate_summary(ds[var], ds.attrs["region"])
         df = da.to_dataframe(name="value").reset_index()
         df["variable"] = [name if s == "total" else f"{name}|{labels[s]}" for s in df["sector"]]
         df["unit"] = unit_of(ds, var)
@@ -77,7 +78,7 @@ def iamc(ds: xr.Dataset, sectors: pd.DataFrame) -> pd.DataFrame:
 
 def _median(ds: xr.Dataset, var: str, **kw) -> xr.DataArray:
     """A variable with its aggregates (summed per draw), then the median over draws."""
-    da = summarise(aggregate(ds[var], ds.attrs["region"], **kw), (0.5,))
+    da = aggregate_summary(ds[var], ds.attrs["region"], (0.5,), **kw)
     return da.sel(quantile=0.5, drop=True) if "quantile" in da.dims else da
 
 
