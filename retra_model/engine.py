@@ -426,10 +426,6 @@ def residence_shares(region: Region) -> np.ndarray:
     without commuting data (``de``: every Kreis is its own table) has workers living where they
     work (the identity, no leakage).
     """
-    return region.derived(("residence_shares",), lambda: _residence_shares(region))
-
-
-def _residence_shares(region: Region) -> np.ndarray:
     from .drivers.labour import commuting_shares
 
     dist = region.district_codes
