@@ -208,6 +208,12 @@ class National:
 
     def sector_employment(self) -> pd.DataFrame | None:
         """SvB in Germany by model sector (rows) and year (columns) [persons], or None if not shipped."""
+        wide = self._sector_employment_wide
+        return None if wide is None else wide.copy()
+
+    @functools.cached_property
+    def _sector_employment_wide(self) -> pd.DataFrame | None:
+        # pivoted once per national package (every scenario's trend fit asks; callers get a copy)
         tab = self.tables.get("employment_sector_germany")
         if tab is None:
             return None
