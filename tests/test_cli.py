@@ -168,3 +168,21 @@ def test_compare_of_two_files_with_the_same_name(tmp_path, capsys):
     assert main(["compare", SON, str(user / "baseline.yaml"), "--year", "2030"]) == 0
     out = capsys.readouterr().out
     assert "son/baseline" in out and "user/son/baseline" in out
+
+
+def test_a_run_imports_no_dask_and_xarray_still_knows_dask_arrays(tmp_path):
+    """retra run never imports dask (lazyimports answers xarray's questions without it), and once
+    dask is imported xarray recognises its arrays as before."""
+    code = (
+        "import sys\n"
+        "from retra_model.cli import main\n"
+        f"assert main(['run', 'scenarios/son/baseline.yaml', '--quiet', '--out', {str(tmp_path / 'out')!r}]) == 0\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'dask'], 'dask imported'\n"
+        "import numpy as np, dask.array as da, xarray as xr\n"
+        "from xarray.namedarray.utils import is_dask_collection, is_duck_dask_array\n"
+        "assert is_duck_dask_array(da.ones(3)) and is_dask_collection(da.ones(3))\n"
+        "assert not is_duck_dask_array(np.ones(3)) and not is_dask_collection(xr.DataArray(np.ones(3)))\n"
+        "assert xr.DataArray(da.ones(3)).chunks is not None\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
