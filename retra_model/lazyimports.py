@@ -108,3 +108,11 @@ def defer_dask_collection_check() -> None:
 
     is_dask_collection._retra_lazy = True
     utils.is_dask_collection = is_dask_collection
+
+
+def defer_xarray_imports() -> None:
+    """Both deferrals above that concern building arrays (idempotent): called by the modules that
+    import xarray for the package (:mod:`~retra_model.regions`, :mod:`~retra_model.results`), so
+    that they are in place before the first variable is built."""
+    defer_duck_array_imports()
+    defer_dask_collection_check()

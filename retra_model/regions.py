@@ -23,8 +23,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,41 +30,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .errors import DataError, Problem, RegionNotFoundError
+from .errors import DataError, Problem
+from .lazyimports import defer_xarray_imports
+from .packages import _read_package, data_root, known_regions, region_dir, region_meta  # noqa: F401  (re-exported)
 
-# ---------------------------------------------------------------------------------------
-# Where the data live
-
-
-def data_root() -> Path:
-    """The ``data/`` folder: ``$RETRA_DATA`` if set, else the one beside the package."""
-    env = os.environ.get("RETRA_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "data"
-
-
-def region_dir(region: str | Path) -> Path:
-    """The folder of a region, given its id (``son``) or a path to the folder."""
-    path = Path(region)
-    if path.is_dir() and (path / "datapackage.json").exists():
-        return path
-    candidate = data_root() / "regions" / str(region)
-    if not (candidate / "datapackage.json").exists():
-        import difflib
-
-        known = known_regions()
-        close = difflib.get_close_matches(str(region), known, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise RegionNotFoundError(
-            f"unknown region '{region}'{hint}; regions with data are: {', '.join(known) or 'none'}"
-        )
-    return candidate
-
-
-def known_regions() -> list[str]:
-    """Ids of the regions that have a data package."""
-    base = data_root() / "regions"
-    return sorted(p.name for p in base.iterdir() if (p / "datapackage.json").exists()) if base.exists() else []
-
+defer_xarray_imports()
 
 # ---------------------------------------------------------------------------------------
 # Reading and checking tables
@@ -81,22 +49,6 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     codes: str | None = None  # name of a codelist: district, sector, wz_group, cpa
-
-
-def region_meta(region: str | Path) -> dict:
-    """The ``retra`` block of a region's ``datapackage.json`` (name, base year, districts), unchecked."""
-    return dict(_read_package(region_dir(region)).get("retra", {}))
-
-
-def _read_package(folder: Path) -> dict:
-    path = folder / "datapackage.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError([Problem(str(path), "", None, "the data package file is missing")]) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        raise DataError([Problem(str(path), "", line, f"not valid JSON: {exc}")]) from None
 
 
 def _resource(package: dict, folder: Path, name: str) -> dict:

@@ -13,6 +13,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .lazyimports import defer_xarray_imports
+
+defer_xarray_imports()  # before the first variable: xarray would import dask for it
+
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Median and the bounds of the 50 % and 90 % intervals."""
 
