@@ -21,7 +21,7 @@ import xarray as xr
 
 from .paths import atomic_dir, atomic_file, atomic_text  # noqa: F401  (re-exported for callers of export)
 from .results import (KEY_YEARS, QUANTILES, aggregate, aggregate_summary, figure_note, key_figures, money_label_de, region_total,
-                      summarise, unit_of)
+                      sum_over, summarise, unit_of)
 
 TIDY_COLUMNS = ["scenario", "region", "sector", "variable", "unit", "year", "value"]
 
@@ -282,7 +282,7 @@ def excel_sheets(ds: xr.Dataset, sectors: pd.DataFrame, sources: pd.DataFrame | 
     cross["Kreis"] = [dnames[str(d)] for d in cross["Kreis"]]
     cross["Wirtschaftszweig"] = [snames[str(s)] for s in cross["Wirtschaftszweig"]]
 
-    change = ds["employment_change"].sum("sector")
+    change = sum_over(ds["employment_change"], "sector")  # per draw, before any quantile
     change = change.drop_vars([c for c in change.coords if c not in change.dims])
     change = region_total(change, ds.attrs["region"])
     change = xr.concat([change, change.sum("driver").expand_dims(driver=["total"])], dim="driver")

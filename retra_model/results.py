@@ -91,6 +91,20 @@ def aggregate(da: xr.DataArray, region_id: str, *, sectors: bool = True, drivers
     return xr.DataArray(out, dims=da.dims, coords=coords, name=da.name, attrs=da.attrs)
 
 
+def sum_over(da: xr.DataArray, dim: str | list[str]) -> xr.DataArray:
+    """``da.sum(dim)`` (NaN counted as 0), the same numbers, without two whole copies of ``da``.
+
+    xarray's NaN-skipping sum first builds an array of zeros and ``da`` with NaN replaced by 0 —
+    for the changes of a thousand draws two copies of a few hundred megabytes. Where ``da`` holds
+    no NaN (its total is a number) and is laid out in C order (as that copy is), the plain sum adds
+    the same numbers in the same order; otherwise xarray's sum is used.
+    """
+    values = da.values
+    if values.flags.c_contiguous and not np.isnan(np.sum(values)):
+        return da.sum(dim, skipna=False)
+    return da.sum(dim)
+
+
 def summarise(da: xr.DataArray, q: tuple[float, ...] = QUANTILES) -> xr.DataArray:
     """Quantiles over the draws (a deterministic result is returned as it is)."""
     if "draw" not in da.dims:
