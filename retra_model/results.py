@@ -171,7 +171,7 @@ def aggregate_summary(da: xr.DataArray, region_id: str, q: tuple[float, ...] = Q
     if n_years - starts[-1] < 2:  # no block of a single year
         starts.pop()
     bounds = [*starts[1:], n_years]
-    parts = [summarise(aggregate(da.isel(year=slice(i, j)).copy(), region_id, **kw), q) for i, j in zip(starts, bounds)]
+    parts = [summarise(aggregate(da.isel(year=slice(i, j)), region_id, **kw), q) for i, j in zip(starts, bounds)]
     return xr.concat(parts, dim="year") if len(parts) > 1 else parts[0]
 
 
