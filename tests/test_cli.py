@@ -186,3 +186,20 @@ def test_a_run_imports_no_dask_and_xarray_still_knows_dask_arrays(tmp_path):
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_list_and_help_start_without_pandas_or_xarray():
+    """retra list and retra --help read no table: they import neither pandas nor xarray (issue 15)."""
+    code = (
+        "import sys, contextlib, io\n"
+        "from retra_model.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    assert main(['list']) == 0 and main(['--help']) == 0\n"
+        "assert 'son' in out.getvalue()\n"
+        "heavy = sorted(m for m in ('pandas', 'xarray', 'numpy', 'pydantic') if m in sys.modules)\n"
+        "assert not heavy, heavy\n"
+        "import retra_model as rm\n"
+        "assert rm.Scenario.__name__ == 'Scenario' and rm.scenario.value_of and callable(rm.run)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
