@@ -201,7 +201,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from .regions import known_regions, region_meta
+    from .packages import known_regions, region_meta  # no pandas, no xarray: listing reads no table
 
     root = Path(args.scenarios)
     for rid in known_regions():
@@ -261,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="store every draw in results.nc (default: the quantiles 5, 25, 50, 75, 95 %%)")
     p.add_argument("--force", action="store_true", help="replace an existing results folder")
     p.add_argument("--quiet", action="store_true")
-    from .scale import add_run_options  # --chunked, --scheduler: large runs through Dask
+    from .scale_options import add_run_options  # --chunked, --scheduler: large runs through Dask
 
     add_run_options(p)
     p.set_defaults(func=cmd_run)

@@ -23,11 +23,13 @@ from .paths import atomic_dir, atomic_file, atomic_text  # noqa: F401  (re-expor
 from .results import (
     QUANTILES,
     aggregate,
+    aggregate_summary,
     figure_note,
     key_figures,
     key_years,
     money_label_de,
     region_total,
+    sum_over,
     summarise,
     unit_of,
 )
@@ -46,7 +48,7 @@ def tidy(ds: xr.Dataset) -> pd.DataFrame:
     frames = []
     region_id = ds.attrs["region"]
     for var in ("employment", "gva", "employment_change", "gva_change"):
-        da = summarise(aggregate(ds[var], region_id))
+        da = aggregate_summary(ds[var], region_id)
         df = da.to_dataframe(name="value").reset_index()
         if "driver" in df:
             df["variable"] = var + "|" + df.pop("driver")
@@ -71,7 +73,7 @@ def iamc(ds: xr.Dataset, sectors: pd.DataFrame) -> pd.DataFrame:
     labels["total"] = None
     frames = []
     for var, name in IAMC_VARIABLES.items():
-        da = summarise(aggregate(ds[var], ds.attrs["region"]))
+        da = aggregate_summary(ds[var], ds.attrs["region"])
         df = da.to_dataframe(name="value").reset_index()
         df["variable"] = [name if s == "total" else f"{name}|{labels[s]}" for s in df["sector"]]
         df["unit"] = unit_of(ds, var)
@@ -87,7 +89,7 @@ def iamc(ds: xr.Dataset, sectors: pd.DataFrame) -> pd.DataFrame:
 
 def _median(ds: xr.Dataset, var: str, **kw) -> xr.DataArray:
     """A variable with its aggregates (summed per draw), then the median over draws."""
-    da = summarise(aggregate(ds[var], ds.attrs["region"], **kw), (0.5,))
+    da = aggregate_summary(ds[var], ds.attrs["region"], (0.5,), **kw)
     return da.sel(quantile=0.5, drop=True) if "quantile" in da.dims else da
 
 
@@ -291,7 +293,7 @@ def excel_sheets(ds: xr.Dataset, sectors: pd.DataFrame, sources: pd.DataFrame | 
     cross["Kreis"] = [dnames[str(d)] for d in cross["Kreis"]]
     cross["Wirtschaftszweig"] = [snames[str(s)] for s in cross["Wirtschaftszweig"]]
 
-    change = ds["employment_change"].sum("sector")
+    change = sum_over(ds["employment_change"], "sector")  # per draw, before any quantile
     change = change.drop_vars([c for c in change.coords if c not in change.dims])
     change = region_total(change, ds.attrs["region"])
     change = xr.concat([change, change.sum("driver").expand_dims(driver=["total"])], dim="driver")
@@ -371,64 +373,106 @@ def write_excel(target: Path, sheets: dict[str, pd.DataFrame], *, chart: bool = 
     """Write sheets as a formatted workbook, atomically: bold frozen headers, column widths,
     number formats (``#,##0`` for persons and EUR million, which Excel shows as ``1.234`` in a
     German locale; shares as ``0,0 %``), and a chart sheet of the region's bands and drivers.
+
+    The workbook is streamed row by row (openpyxl's write-only mode): every cell is written once,
+    with its format, instead of being built in memory, formatted and then saved. Cells hold what
+    ``DataFrame.to_excel`` would write (:func:`_excel_value`; headers bold, framed, wrapped).
     """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.chart import BarChart, LineChart, Reference
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
+    thin = Side(style="thin")
+    frame_border = Border(left=thin, right=thin, top=thin, bottom=thin)  # pandas' header frame
+
     def write(tmp: Path) -> None:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            for name, frame in sheets.items():
-                frame.to_excel(xl, sheet_name=name[:31], index=False)
-            book = xl.book
-            for ws in book.worksheets:
-                ws.freeze_panes = "B2" if ws.max_column > 2 else "A2"
-                for cell in ws[1]:
-                    cell.font = Font(bold=True)
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-                for col in ws.iter_cols(min_row=1, max_row=ws.max_row):
-                    header = str(col[0].value or "")
-                    letter = get_column_letter(col[0].column)
-                    numeric = [c for c in col[1:] if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)]
-                    fmt = "0" if header in ("Jahr", "Basisjahr", "Ziehungen") or header.startswith("Startwert") \
-                        else "#,##0.0##" if header in ("Wert",) else "#,##0"
-                    for c in numeric:
-                        c.number_format = fmt
-                    width = max([len(header) * 0.6, *(len(str(c.value)) for c in col[1:50] if c.value is not None), 8])
-                    ws.column_dimensions[letter].width = min(60, width + 2)
-            if chart and "Bänder Region" in sheets:
-                ws = book["Bänder Region"]
-                cs = book.create_chartsheet("Diagramm", 0)
-                line = LineChart()
-                line.title = "Beschäftigte in der Region (Median und 90-%-Band)"
-                line.y_axis.title = "Beschäftigte"
-                line.x_axis.title = "Jahr"
-                line.y_axis.number_format = "#,##0"
-                cols = [i + 1 for i, c in enumerate(sheets["Bänder Region"].columns)
-                        if str(c).startswith("Beschäftigte") and ("Median" in c or "5 %" in c or c == "Beschäftigte")]
-                for ci in cols:
-                    line.add_data(Reference(ws, min_col=ci, min_row=1, max_row=ws.max_row), titles_from_data=True)
-                line.set_categories(Reference(ws, min_col=1, min_row=2, max_row=ws.max_row))
-                cs.add_chart(line)
-            if chart and "Zerlegung nach Treiber" in sheets:
-                frame = sheets["Zerlegung nach Treiber"]
-                ws = book["Zerlegung nach Treiber"]
-                region_rows = [i + 2 for i, k in enumerate(frame["Kreis (AGS)"]) if k == frame["Kreis (AGS)"].iloc[-1]]
-                if region_rows:
-                    bar = BarChart()
-                    bar.type = "bar"
-                    bar.title = "Veränderung der Beschäftigten nach Treiber (Region)"
-                    bar.y_axis.number_format = "#,##0"
-                    value_cols = [i + 1 for i, c in enumerate(frame.columns) if str(c).startswith("Veränderung")]
-                    lo, hi = min(region_rows), max(region_rows)
-                    for ci in value_cols:
-                        bar.add_data(Reference(ws, min_col=ci, min_row=lo, max_row=hi), titles_from_data=False)
-                    bar.set_categories(Reference(ws, min_col=list(frame.columns).index("Treiber") + 1,
-                                                 min_row=lo, max_row=hi))
-                    cs2 = book.create_chartsheet("Diagramm Treiber", 1)
-                    cs2.add_chart(bar)
+        book = Workbook(write_only=True)
+        for name, frame in sheets.items():
+            ws = book.create_sheet(name[:31])
+            header = [_excel_value(c) for c in frame.columns]
+            columns = [[_excel_value(v) for v in frame.iloc[:, i].tolist()] for i in range(frame.shape[1])]
+            ws.freeze_panes = "B2" if len(header) > 2 else "A2"
+            formats = []
+            for i, (head, values) in enumerate(zip(header, columns, strict=True)):
+                label = str(head or "")
+                formats.append("0" if label in ("Jahr", "Basisjahr", "Ziehungen") or label.startswith("Startwert")
+                               else "#,##0.0##" if label in ("Wert",) else "#,##0")
+                width = max([len(label) * 0.6, *(len(str(v)) for v in values[:49] if v is not None), 8])
+                ws.column_dimensions[get_column_letter(i + 1)].width = min(60, width + 2)
+            row = []
+            for head in header:
+                cell = WriteOnlyCell(ws, head)
+                cell.font = Font(bold=True)
+                cell.border = frame_border
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                row.append(cell)
+            ws.append(row)
+            for values in zip(*columns, strict=True):
+                row = []
+                for v, fmt in zip(values, formats, strict=True):
+                    if isinstance(v, (int, float)) and not isinstance(v, bool):
+                        v = WriteOnlyCell(ws, v)
+                        v.number_format = fmt
+                    row.append(v)
+                ws.append(row)
+        if chart and "Bänder Region" in sheets:
+            frame = sheets["Bänder Region"]
+            ws = book["Bänder Region"]
+            cs = book.create_chartsheet("Diagramm", 0)
+            line = LineChart()
+            line.title = "Beschäftigte in der Region (Median und 90-%-Band)"
+            line.y_axis.title = "Beschäftigte"
+            line.x_axis.title = "Jahr"
+            line.y_axis.number_format = "#,##0"
+            cols = [i + 1 for i, c in enumerate(frame.columns)
+                    if str(c).startswith("Beschäftigte") and ("Median" in c or "5 %" in c or c == "Beschäftigte")]
+            last = len(frame) + 1
+            for ci in cols:
+                line.add_data(Reference(ws, min_col=ci, min_row=1, max_row=last), titles_from_data=True)
+            line.set_categories(Reference(ws, min_col=1, min_row=2, max_row=last))
+            cs.add_chart(line)
+        if chart and "Zerlegung nach Treiber" in sheets:
+            frame = sheets["Zerlegung nach Treiber"]
+            ws = book["Zerlegung nach Treiber"]
+            region_rows = [i + 2 for i, k in enumerate(frame["Kreis (AGS)"]) if k == frame["Kreis (AGS)"].iloc[-1]]
+            if region_rows:
+                bar = BarChart()
+                bar.type = "bar"
+                bar.title = "Veränderung der Beschäftigten nach Treiber (Region)"
+                bar.y_axis.number_format = "#,##0"
+                value_cols = [i + 1 for i, c in enumerate(frame.columns) if str(c).startswith("Veränderung")]
+                lo, hi = min(region_rows), max(region_rows)
+                for ci in value_cols:
+                    bar.add_data(Reference(ws, min_col=ci, min_row=lo, max_row=hi), titles_from_data=False)
+                bar.set_categories(Reference(ws, min_col=list(frame.columns).index("Treiber") + 1,
+                                             min_row=lo, max_row=hi))
+                cs2 = book.create_chartsheet("Diagramm Treiber", 1)
+                cs2.add_chart(bar)
+        book.save(tmp)
 
     return atomic_file(Path(target), write, suffix=".xlsx")
+
+
+def _excel_value(v):
+    """A value as ``DataFrame.to_excel`` writes it: missing → ``""``, ±inf → ``"inf"``/``"-inf"``,
+    NumPy numbers → Python numbers, dates and times as they are, anything else as text."""
+    import datetime
+
+    from pandas.api.types import is_bool, is_float, is_integer, is_scalar
+
+    if is_scalar(v) and pd.isna(v):
+        return ""
+    if is_integer(v):
+        return int(v)
+    if is_float(v):
+        return "inf" if v == np.inf else "-inf" if v == -np.inf else float(v)
+    if is_bool(v):
+        return bool(v)
+    if isinstance(v, (datetime.date, datetime.timedelta)):
+        raise TypeError(f"write_excel writes no dates or durations ({v!r}); give them as text")
+    return str(v)
 
 
 def write_results(ds: xr.Dataset, out: Path, *, sectors: pd.DataFrame, sources: pd.DataFrame | None = None,

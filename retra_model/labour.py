@@ -757,17 +757,17 @@ def future_of_work_sheets(fow: xr.Dataset, years=None) -> dict[str, pd.DataFrame
         rows = []
         for var in variables:
             da = _with_total(fow[var], rid).sel(year=years)
+            # the cells as plain arrays, indexed by position (one lookup per table, not per cell)
             if ens:
-                q = da.quantile(list(FOW_QUANTILES), dim="draw")
-            for d in da["district"].values:
-                for y in years:
+                q = da.quantile(list(FOW_QUANTILES), dim="draw").transpose("quantile", "district", "year")
+                cells = {label: q.sel(quantile=qq).values for label, qq in
+                         (("Median", 0.5), ("5 %-Quantil", 0.05), ("95 %-Quantil", 0.95))}
+            else:
+                cells = {"Personen": da.transpose("district", "year").values}
+            for i, d in enumerate(da["district"].values):
+                for j, y in enumerate(years):
                     row = {"Kreis (AGS)": d, "Kreis": names[d], "Größe": FOW_VARIABLES[var][0], "Jahr": int(y)}
-                    if ens:
-                        row.update({"Median": float(q.sel(quantile=0.5, district=d, year=y)),
-                                    "5 %-Quantil": float(q.sel(quantile=0.05, district=d, year=y)),
-                                    "95 %-Quantil": float(q.sel(quantile=0.95, district=d, year=y))})
-                    else:
-                        row["Personen"] = float(da.sel(district=d, year=y))
+                    row.update({label: float(a[i, j]) for label, a in cells.items()})
                     rows.append(row)
         return pd.DataFrame(rows)
 

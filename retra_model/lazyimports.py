@@ -82,3 +82,37 @@ def defer_dask_scheduler_lookup() -> None:
     locks.get_dask_scheduler = get_dask_scheduler
     if getattr(writers, "get_dask_scheduler", None) is real:
         writers.get_dask_scheduler = get_dask_scheduler
+
+
+def defer_dask_collection_check() -> None:
+    """Answer xarray's "is this a dask collection?" without importing dask where dask would say no.
+
+    xarray asks it of every array it wraps into an index (``is_duck_dask_array``), and asking
+    imports ``dask.base`` — about a seventh of a second of every ``retra run`` and ``validate``.
+    Dask's own answer is ``False`` for any object without a ``__dask_graph__`` attribute (that is
+    the first test of :func:`dask.base.is_dask_collection`), so that case is answered here, exactly;
+    every other object goes to dask's function as before.
+    """
+    try:
+        from xarray.namedarray import utils
+    except ImportError:  # pragma: no cover - another xarray layout: keep its own behaviour
+        return
+    real = getattr(utils, "is_dask_collection", None)
+    if real is None or getattr(real, "_retra_lazy", False):
+        return
+
+    def is_dask_collection(x):
+        if not hasattr(x, "__dask_graph__"):
+            return False
+        return real(x)
+
+    is_dask_collection._retra_lazy = True
+    utils.is_dask_collection = is_dask_collection
+
+
+def defer_xarray_imports() -> None:
+    """Both deferrals above that concern building arrays (idempotent): called by the modules that
+    import xarray for the package (:mod:`~retra_model.regions`, :mod:`~retra_model.results`), so
+    that they are in place before the first variable is built."""
+    defer_duck_array_imports()
+    defer_dask_collection_check()

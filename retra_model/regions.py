@@ -23,8 +23,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,41 +30,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .errors import DataError, Problem, RegionNotFoundError
+from .errors import DataError, Problem
+from .lazyimports import defer_xarray_imports
+from .packages import _read_package, data_root, known_regions, region_dir, region_meta  # noqa: F401  (re-exported)
 
-# ---------------------------------------------------------------------------------------
-# Where the data live
-
-
-def data_root() -> Path:
-    """The ``data/`` folder: ``$RETRA_DATA`` if set, else the one beside the package."""
-    env = os.environ.get("RETRA_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "data"
-
-
-def region_dir(region: str | Path) -> Path:
-    """The folder of a region, given its id (``son``) or a path to the folder."""
-    path = Path(region)
-    if path.is_dir() and (path / "datapackage.json").exists():
-        return path
-    candidate = data_root() / "regions" / str(region)
-    if not (candidate / "datapackage.json").exists():
-        import difflib
-
-        known = known_regions()
-        close = difflib.get_close_matches(str(region), known, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise RegionNotFoundError(
-            f"unknown region '{region}'{hint}; regions with data are: {', '.join(known) or 'none'}"
-        )
-    return candidate
-
-
-def known_regions() -> list[str]:
-    """Ids of the regions that have a data package."""
-    base = data_root() / "regions"
-    return sorted(p.name for p in base.iterdir() if (p / "datapackage.json").exists()) if base.exists() else []
-
+defer_xarray_imports()
 
 # ---------------------------------------------------------------------------------------
 # Reading and checking tables
@@ -107,22 +75,6 @@ def columns_of(resource: dict) -> dict[str, Column]:
         out[f["name"]] = Column(kind, bool(c.get("required", False)), c.get("minimum"), c.get("maximum"),
                                 f.get("codelist"))
     return out
-
-
-def region_meta(region: str | Path) -> dict:
-    """The ``retra`` block of a region's ``datapackage.json`` (name, base year, districts), unchecked."""
-    return dict(_read_package(region_dir(region)).get("retra", {}))
-
-
-def _read_package(folder: Path) -> dict:
-    path = folder / "datapackage.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError([Problem(str(path), "", None, "the data package file is missing")]) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        raise DataError([Problem(str(path), "", line, f"not valid JSON: {exc}")]) from None
 
 
 def _resource(package: dict, folder: Path, name: str) -> dict:
@@ -243,6 +195,12 @@ class National:
 
     def sector_employment(self) -> pd.DataFrame | None:
         """SvB in Germany by model sector (rows) and year (columns) [persons], or None if not shipped."""
+        wide = self._sector_employment_wide
+        return None if wide is None else wide.copy()
+
+    @functools.cached_property
+    def _sector_employment_wide(self) -> pd.DataFrame | None:
+        # pivoted once per national package (every scenario's trend fit asks; callers get a copy)
         tab = self.tables.get("employment_sector_germany")
         if tab is None:
             return None
@@ -710,7 +668,9 @@ def _load_region_disk_cached(folder: str) -> Region:
 
     The key is :func:`data_version` of the region's and the national folder (names and bytes
     of every file) with the hash of this module's code and the package version, so any change
-    of the data or of the checks loads and checks afresh. ``RETRA_CACHE_DIR`` moves the cache
+    of the data or of the checks loads and checks afresh; the folder's path is part of the key
+    too (a region remembers where it was loaded from), so that two copies of the data (two
+    clones, a worktree) each keep their own entry instead of replacing each other's. ``RETRA_CACHE_DIR`` moves the cache
     (default ``~/.cache/retra``); ``RETRA_CACHE_DIR=off`` switches it off. Only the regions of
     the data folder are cached (not a test's copy elsewhere); a cache that cannot be read or
     written is ignored.
@@ -724,7 +684,7 @@ def _load_region_disk_cached(folder: str) -> Region:
     national = data_root() / "national"
     if where == "off" or not Path(folder).is_relative_to(data_root().resolve()):  # the shipped regions only
         return _load_region_cached(folder, None)
-    code = hashlib.sha256(Path(__file__).read_bytes() + __version__.encode()).hexdigest()[:12]
+    code = hashlib.sha256(Path(__file__).read_bytes() + __version__.encode() + b"\0" + folder.encode()).hexdigest()[:12]
     version = data_version([Path(folder), national])
     cache = Path(where) / "regions" / f"{Path(folder).name}-{version}-{code}.pkl"
     try:

@@ -54,6 +54,7 @@ from . import engine
 from .engine import Sampler, evaluate
 from .regions import Region, load_region
 from .results import QUANTILES, key_years, money_unit
+from .scale_options import DEFAULT_DISTRICT_CHUNK, DEFAULT_DRAW_CHUNK, add_run_options  # noqa: F401
 from .scenario import Scenario
 
 VARIABLES = {"employment": ("persons", "Beschäftigte (SvB, Arbeitsort)"),
@@ -61,8 +62,6 @@ VARIABLES = {"employment": ("persons", "Beschäftigte (SvB, Arbeitsort)"),
 """Variables written per draw, with unit and German label (value added: at prices of the base year,
 ``EUR_<base year> million``, set with the provenance)."""
 
-DEFAULT_DISTRICT_CHUNK = 25
-DEFAULT_DRAW_CHUNK = 256
 QUANTILE_BUDGET = 256e6
 """Bytes one quantile task may hold (all draws of a group of districts) [B]."""
 
@@ -301,17 +300,6 @@ def open_draws(out: str | Path) -> xr.Dataset:
 
 # ---------------------------------------------------------------------------------------
 # Command line (wired into ``retra run`` by cli.py)
-
-
-def add_run_options(parser) -> None:
-    """Add ``--chunked``, ``--scheduler``, ``--district-chunk``, ``--draw-chunk`` to ``retra run``."""
-    g = parser.add_argument_group("large runs (Dask)")
-    g.add_argument("--chunked", action="store_true",
-                   help="run the ensemble in chunks through Dask and write Zarr (for all of Germany, large --draws)")
-    g.add_argument("--scheduler", default=None,
-                   help="dask.distributed scheduler address (tcp://host:8786); default: a local cluster; implies --chunked")
-    g.add_argument("--district-chunk", type=int, default=DEFAULT_DISTRICT_CHUNK, help="districts per chunk")
-    g.add_argument("--draw-chunk", type=int, default=DEFAULT_DRAW_CHUNK, help="draws per chunk")
 
 
 def cmd_run_scaled(args) -> int:

@@ -168,3 +168,40 @@ def test_compare_of_two_files_with_the_same_name(tmp_path, capsys):
     assert main(["compare", SON, str(user / "baseline.yaml"), "--year", "2030"]) == 0
     out = capsys.readouterr().out
     assert "son/baseline" in out and "user/son/baseline" in out
+
+
+def _in_a_fresh_python(*lines: str) -> None:
+    """Run the lines in a new Python process (nothing imported yet) and require them to pass."""
+    proc = subprocess.run([sys.executable, "-c", "\n".join(lines)], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_a_run_imports_no_dask_and_xarray_still_knows_dask_arrays(tmp_path):
+    """retra run never imports dask (lazyimports answers xarray's questions without it), and once
+    dask is imported xarray recognises its arrays as before."""
+    _in_a_fresh_python(
+        "import sys",
+        "from retra_model.cli import main",
+        f"assert main(['run', 'scenarios/son/baseline.yaml', '--quiet', '--out', {str(tmp_path / 'out')!r}]) == 0",
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'dask'], 'dask imported'",
+        "import numpy as np, dask.array as da, xarray as xr",
+        "from xarray.namedarray.utils import is_dask_collection, is_duck_dask_array",
+        "assert is_duck_dask_array(da.ones(3)) and is_dask_collection(da.ones(3))",
+        "assert not is_duck_dask_array(np.ones(3)) and not is_dask_collection(xr.DataArray(np.ones(3)))",
+        "assert xr.DataArray(da.ones(3)).chunks is not None",
+    )
+
+
+def test_list_and_help_start_without_pandas_or_xarray():
+    """retra list and retra --help read no table: they import neither pandas nor xarray (issue 15)."""
+    _in_a_fresh_python(
+        "import sys, contextlib, io",
+        "from retra_model.cli import main",
+        "with contextlib.redirect_stdout(io.StringIO()) as out:",
+        "    assert main(['list']) == 0 and main(['--help']) == 0",
+        "assert 'son' in out.getvalue()",
+        "heavy = sorted(m for m in ('pandas', 'xarray', 'numpy', 'pydantic') if m in sys.modules)",
+        "assert not heavy, heavy",
+        "import retra_model as rm",
+        "assert rm.Scenario.__name__ == 'Scenario' and rm.scenario.value_of and callable(rm.run)",
+    )
