@@ -453,6 +453,10 @@ def residence_shares(region: Region) -> np.ndarray:
     without commuting data (``de``: every Kreis is its own table) has workers living where they
     work (the identity, no leakage).
     """
+    return region.derived(("residence_shares",), lambda: _residence_shares(region))
+
+
+def _residence_shares(region: Region) -> np.ndarray:
     from .drivers.labour import commuting_counts, commuting_shares
 
     dist = region.district_codes

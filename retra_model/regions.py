@@ -378,6 +378,21 @@ class Region:
         """Hash over the bytes of every file of this region and of the national package."""
         return self.version
 
+    def derived(self, key: tuple, compute):
+        """``compute()``, once per region and ``key``: what is derived from this region's data alone
+        (the trend's fit, the commuting shares), kept with it so that the scenarios of one region
+        (``retra validate``, an app moving a lever) derive it once. Arrays come back read-only:
+        every scenario sees the same numbers.
+        """
+        memo = self.__dict__.setdefault("_derived", {})
+        if key not in memo:
+            value = compute()
+            for a in (value.values() if isinstance(value, dict) else value if isinstance(value, tuple) else (value,)):
+                if isinstance(a, np.ndarray):
+                    a.setflags(write=False)
+            memo[key] = value
+        return memo[key]
+
     def codelists(self) -> dict:
         """What a scenario is checked against: districts, sectors, base year, horizon."""
         return {

@@ -221,13 +221,15 @@ def error_quantile(table, horizon: np.ndarray, u: np.ndarray, size_class: np.nda
         sub = table[table["size_class"] == cls]
         if sub.empty:
             sub = table[table["size_class"] == "all"]
+        curves: dict[int, np.ndarray] = {}  # one interpolation per horizon of the table (beyond hmax: scaled)
         for j, h in enumerate(horizon):
             if h <= 0:
                 continue
             hh = min(int(round(h)), hmax)
-            q = sub[sub["horizon"] == hh].sort_values("quantile")
-            val = np.interp(u[:, cols], q["quantile"].to_numpy(float), q["log_error"].to_numpy(float))
-            out[:, cols, j] = val * (np.sqrt(h / hmax) if h > hmax else 1.0)
+            if hh not in curves:
+                q = sub[sub["horizon"] == hh].sort_values("quantile")
+                curves[hh] = np.interp(u[:, cols], q["quantile"].to_numpy(float), q["log_error"].to_numpy(float))
+            out[:, cols, j] = curves[hh] * (np.sqrt(h / hmax) if h > hmax else 1.0)
     return out
 
 
@@ -263,8 +265,11 @@ def fit(scenario, region) -> dict:
     differences over ``fit_years``) and shrunk (:func:`shrink`), with the national base-year
     employment by sector and whether the region covers Germany.
     """
-    tr = scenario.trend
-    first, last = tr.fit_years
+    first, last = scenario.trend.fit_years  # the only lever of the fit: fitted once per region and years
+    return region.derived(("trend.fit", int(first), int(last)), lambda: _fit(region, int(first), int(last)))
+
+
+def _fit(region, first: int, last: int) -> dict:
     hist = region.employment["value"].sel(year=slice(first, last)).transpose("district", "sector", "year")
     years = hist["year"].values
     local = hist.values.astype(float)
