@@ -362,7 +362,7 @@ def resolve_parameters(data: Any, where: dict, file: str) -> tuple[Any, list[Pro
     data with the values filled in and the problems, located: no row of that name, a row in
     another unit than the lever, or low/mode/high written in the file that differ from the row's.
     """
-    from .regions import data_root
+    from .packages import data_root
 
     problems: list[Problem] = []
 
