@@ -111,9 +111,7 @@ class Sampler:
         if not isinstance(lever, Distribution):
             return np.full(self.n, float(lever))
         if lever.distribution == "posterior":
-            from .uncertainty.draws import (
-                posterior_draws,  # cached netCDF, never a sampler
-            )
+            from .uncertainty.draws import posterior_draws  # cached netCDF, never a sampler
 
             # one stream per posterior, so that its variables are drawn jointly
             return posterior_draws(lever.name, self.uniforms(f"posterior:{lever.name.split('.')[0]}"),
@@ -125,9 +123,7 @@ class Sampler:
             return lever.low + u * (lever.high - lever.low)
         if lever.distribution in ("triangular", "parameter"):
             return triangular_ppf(u, lever.low, lever.mode, lever.high)
-        from scipy.stats import (
-            truncnorm,  # normal, truncated to [low, high] where given
-        )
+        from scipy.stats import truncnorm  # normal, truncated to [low, high] where given
 
         lo = -np.inf if lever.low is None else (lever.low - lever.mean) / lever.sd
         hi = np.inf if lever.high is None else (lever.high - lever.mean) / lever.sd

@@ -20,10 +20,9 @@ and the row (the line in the CSV file) of every offender.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -345,7 +344,7 @@ class Region:
         tables = dict(self.tables)
         if "employment_total" in tables:
             tables["employment_total"] = tables["employment_total"].loc[lambda t: t["year"] <= year]
-        return dataclasses.replace(
+        return replace(
             self, meta=meta,
             employment=self.employment.sel(year=slice(None, year)),
             employment_wz=self.employment_wz.sel(year=slice(None, year)),
@@ -443,8 +442,6 @@ class Region:
         KeyError
             A code is not a district of this region.
         """
-        import dataclasses
-
         codes = [str(d) for d in districts]
         unknown = sorted(set(codes) - set(self.district_codes))
         if unknown:
@@ -453,7 +450,7 @@ class Region:
         tables = {k: (v[v["district"].isin(codes)].reset_index(drop=True)
                       if isinstance(v, pd.DataFrame) and "district" in v.columns else v)
                   for k, v in self.tables.items()}
-        sub = dataclasses.replace(
+        sub = replace(
             self, districts=table, employment=self.employment.sel(district=codes),
             employment_wz=self.employment_wz.sel(district=codes), exposure=self.exposure.sel(district=codes),
             gva_per_employee=self.gva_per_employee.sel(district=codes), tables=tables,
@@ -704,8 +701,10 @@ def _load_region_disk_cached(folder: str) -> Region:
     cache = Path(where) / "regions" / f"{Path(folder).name}-{version}-{code}.pkl"
     try:
         with cache.open("rb") as fh:
-            region = pickle.load(fh)
-        if isinstance(region, Region) and str(region.folder.resolve()) == folder:
+            stored = pickle.load(fh)
+        if isinstance(stored, Region) and str(stored.folder.resolve()) == folder:
+            # the national package is shared by every region of the process, not one copy each
+            region = replace(stored, national=load_national())
             region.__dict__["version"] = version
             return region
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
@@ -716,7 +715,7 @@ def _load_region_disk_cached(folder: str) -> Region:
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(f".{os.getpid()}.tmp")
         with tmp.open("wb") as fh:
-            pickle.dump(region, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(replace(region, national=None), fh, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(cache)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         pass

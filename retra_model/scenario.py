@@ -107,9 +107,7 @@ class Distribution(_Strict):
             return float(self.mean)  # type: ignore[arg-type]
         import numpy as np
 
-        from .uncertainty.draws import (
-            posterior_draws,  # reads the cached netCDF; never samples
-        )
+        from .uncertainty.draws import posterior_draws  # reads the cached netCDF; never samples
 
         return float(posterior_draws(str(self.name), np.array([0.5]), central=True)[0])
 

@@ -259,3 +259,19 @@ def test_every_declared_constraint_names_a_described_field():
                 assert f.get("codelist") == spec.get("codelist"), (pkg_path, f)
     declared = {(r, f) for r, fields in wanted.items() for f in fields}
     assert declared == seen, sorted(declared - seen)
+
+
+def test_regions_from_the_disk_cache_share_one_national_package(tmp_path):
+    """A region read back from the disk cache gets the process's national package, as a freshly
+    checked one does (each cached file held a copy of its own: son and swsn did not share it)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from retra_model.regions import load_region; a, b = load_region('son'), load_region('swsn'); "
+            "print(a.national is b.national, a.national is not None)")
+    env = {**os.environ, "RETRA_CACHE_DIR": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+            for _ in range(2)]  # the first fills the cache, the second reads it
+    assert [r.stdout.split() for r in runs] == [["True", "True"]] * 2, [r.stderr[-500:] for r in runs]
+    assert len(list((tmp_path / "regions").glob("*.pkl"))) == 2
