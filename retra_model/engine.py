@@ -158,6 +158,8 @@ def lmdi_weights(e0: np.ndarray, log_total: np.ndarray) -> np.ndarray:
     ratio = np.expm1(s, out=np.empty(s.shape))
     np.divide(ratio, s, out=ratio, where=~small)
     ratio[small] = 1.0
+    if np.broadcast_shapes(s.shape, np.shape(e0)) == s.shape:
+        return np.multiply(ratio, e0, out=ratio)
     return e0 * ratio
 
 
@@ -178,14 +180,18 @@ class Direct:
     drivers: tuple[str, ...] = DRIVERS  # the driver axis of the changes
 
 
-def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
-    """Evaluate the direct drivers for every draw at once (pure, no I/O)."""
+def evaluate(scenario: Scenario, region: Region, sampler: Sampler, out: Direct | None = None) -> Direct:
+    """Evaluate the drivers for every draw of ``sampler`` at once (pure, no I/O).
+
+    ``out`` (optional): arrays of the draws' shapes to write the results into (:func:`allocate`;
+    e.g. one chunk of draws of a larger ensemble, see :func:`run`); returned again.
+    """
     base = region.base_year
     years = np.arange(base, scenario.end_year + 1)
     tau = (years - base).astype(float)
     dist = region.district_codes
     sect = region.sector_codes
-    e0 = region.base().transpose("district", "sector").values[None, :, :, None]  # (1, D, S, 1)
+    e0 = region.base_values()[None, :, :, None]  # (1, D, S, 1)
 
     # 1. trend: Germany's level path (no fading) × national sector shifts × bounded district shifts
     f_trend = trend.effect(trend.inputs(scenario, region), sampler, tau)
@@ -211,13 +217,19 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     # The change by driver is written in place into two preallocated arrays (no copies).
     names = registry.run_drivers()
     extra = registry.extra()  # registered additive drivers, evaluated by their effect
-    emp_ch = np.empty((len(names), *shape))
-    gva_ch = np.empty((len(names), *shape))
+    if out is not None and (out.employment.shape != shape or out.drivers != names):
+        raise ValueError(f"evaluate: out holds {out.employment.shape} for {out.drivers}, the draws need {shape}"
+                         f" for {names}")
+    emp_ch = np.empty((len(names), *shape)) if out is None else out.employment_change
+    gva_ch = np.empty((len(names), *shape)) if out is None else out.gva_change
     ch = dict(zip(names, emp_ch, strict=True))
     gch = dict(zip(names, gva_ch, strict=True))
     log_total = np.zeros(shape)
     for k, f in factors.items():
-        ch[k][...] = np.log(np.maximum(f, ZERO))
+        if f.shape == shape:  # in place, no temporaries
+            np.log(np.maximum(f, ZERO, out=ch[k]), out=ch[k])
+        else:  # on the factor's own (smaller) shape, then broadcast
+            ch[k][...] = np.log(np.maximum(f, ZERO))
         log_total += ch[k]
     # A programme with a head count replaces the drivers for the jobs of the plants it names:
     # they leave the multiplicative part, and the programme's ramp is their whole path.
@@ -225,7 +237,8 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     held = projects.held(proj, sampler, e0)  # (n, D, S, 1)
     e0m = e0 - held
     weight = lmdi_weights(e0m, log_total)
-    em = e0m + weight * log_total  # = (e0 - held) · Π factors
+    em = np.multiply(weight, log_total, out=None if out is None else out.employment)
+    em += e0m  # = (e0 - held) · Π factors
     for k in factors:
         ch[k] *= weight
         np.multiply(ch[k], q, out=gch[k])
@@ -238,9 +251,11 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     # ramps of the programmes that hold plants, and their last year, per cell
     held_ramp, held_end = projects.effect(proj, sampler, years, tau, q, growth, ch["projects"], gch["projects"],
                                           output_gva)
-    employment = em + held + ch["projects"]
+    employment = em  # = em + held + projects, in place
+    employment += held
+    employment += ch["projects"]
     _resume_after_programmes(held, held_ramp, held_end, factors, years, q, ch, gch, employment)
-    if not sampler.deterministic and (employment < -1e-9).any():
+    if not sampler.deterministic and employment.min() < -1e-9:
         # In the tails of an ensemble a job-reduction programme can meet a sector that the other
         # drivers have already shrunk: it cannot cut jobs that are gone, so its cut is capped there.
         short = np.minimum(employment, 0.0)
@@ -248,14 +263,15 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
         gch["projects"] -= short * q / 1000.0
         output_gva -= short * q / 1000.0
         employment -= short
-    if (employment < -1e-9).any():
+    if employment.min() < -1e-9:
         n, d, s, t = np.argwhere(employment < -1e-9)[0]
+        left = employment[n, d, s, t] - ch["projects"][n, d, s, t]  # the jobs the other drivers leave
         culprits = [pid for pid, pr in scenario.projects.items()
                     if pr.enabled and pr.district == dist[d] and pr.sector == sect[s]]
         where = f"projects.{culprits[0]}" if culprits else "projects"
         raise ScenarioError([Problem(str(scenario.file or scenario.name), where, None,
                                      f"in {years[t]} the projects take {-ch['projects'][n, d, s, t]:,.0f} jobs from "
-                                     f"{sect[s]} in {dist[d]}, which then has only {em[n, d, s, t]:,.0f}: "
+                                     f"{sect[s]} in {dist[d]}, which then has only {left:,.0f}: "
                                      "employment would fall below zero")])
 
     # 5. productivity of value added on base-year jobs
@@ -290,13 +306,19 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     in_vol = vol["mask"]
     prop = set(registry.propagated())
     project_output = output_gva if "projects" in prop else np.zeros_like(output_gva)
-    demand = {"volume": (gch["volume"] if "volume" in prop else 0.0) + np.where(in_vol, project_output, 0.0),
-              "other": np.where(in_vol, 0.0, project_output) + (gch["infrastructure"] if "infrastructure" in prop
-                                                                 else 0.0)}
+    if project_output.any():
+        vol_output, other_output = np.where(in_vol, project_output, 0.0), np.where(in_vol, 0.0, project_output)
+    else:  # no project changes output: the same sums without two arrays of zeros
+        vol_output = other_output = 0.0
+    demand = {"volume": (gch["volume"] if "volume" in prop else 0.0) + vol_output,
+              "other": other_output + (gch["infrastructure"] if "infrastructure" in prop else 0.0)}
     for sp in extra:
         if sp.propagates:
             demand["other"] = demand["other"] + gch[sp.name]
-    wages = sum(gch[k] for k in registry.paid())
+    paid = registry.paid()
+    wages = np.add(gch[paid[0]], 0.0)  # = sum(gch[k] for k in paid), in place
+    for k in paid[1:]:
+        wages += gch[k]
     indirect, induced = _io_effects(scenario, region, sampler, demand, wages, v, vol["mask"][0, 0, :, 0], shape)
     np.multiply(indirect, e, out=ch["indirect"])
     np.multiply(induced, e, out=ch["induced"])
@@ -309,8 +331,11 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler) -> Direct:
     _cap_io_losses(employment, ch, gch)
     employment += ch["indirect"]
     employment += ch["induced"]
-    gva_total = gva_ch.sum(axis=0)
+    gva_total = gva_ch.sum(axis=0, out=None if out is None else out.gva)
     gva_total += e0 * q0_full / 1000.0
+    if out is not None:
+        out.mix[...] = shares
+        return out
     return Direct(years, employment, gva_total, emp_ch, gva_ch, shares, names)
 
 
@@ -332,10 +357,11 @@ def _cap_io_losses(before: np.ndarray, change: dict, gva_change: dict) -> None:
     the decomposition still adds up. Such a scenario lies outside what a linear model
     describes well.
     """
-    loss = change["indirect"] + change["induced"]
-    after = before + loss
+    after = change["indirect"] + change["induced"]
+    after += before
     if after.min() >= 0:
         return
+    loss = change["indirect"] + change["induced"]
     over = (after < 0) & (loss < 0)
     scale = np.where(over, np.clip(before, 0, None) / np.where(over, -loss, 1.0), 1.0)
     for k in ("indirect", "induced"):
@@ -406,8 +432,10 @@ def _io_effects(scenario: Scenario, region: Region, sampler: Sampler, demand_gva
         return np.zeros(shape), np.zeros(shape)
     io, national = _io_model(region)
 
-    def output(g):
-        return np.divide(g, v, out=np.zeros(shape), where=v > 0)  # output = GVA / (GVA per output)
+    positive = bool((v > 0).all())
+
+    def output(g):  # output = GVA / (GVA per output), 0 where a sector has no GVA per output
+        return np.divide(g, v, out=np.empty(shape)) if positive else np.divide(g, v, out=np.zeros(shape), where=v > 0)
 
     delta = sampler(cfg.flq_delta, "input_output.flq_delta")
     share = None if cfg.consumption_share is None else sampler(cfg.consumption_share, "input_output.consumption_share")
@@ -415,21 +443,21 @@ def _io_effects(scenario: Scenario, region: Region, sampler: Sampler, demand_gva
         delta, share = delta[:1], share[:1]
     elif share is None:
         delta = _uniform(delta)
-    base = region.base().transpose("district", "sector").values
+    base = region.base_values()
     if cfg.scope == "region":
         inv = input_output.regional_inverses(io, base.sum(axis=0, keepdims=True), national, delta, share, cfg.induced)
         alloc = input_output.allocation_shares(base)
     else:
         inv = input_output.regional_inverses(io, base, national, delta, share, cfg.induced)
         alloc = None
-    indirect, _ = input_output.effects(input_output.Inverses(inv.type1, None), output(demand_gva["volume"]), alloc,
-                                       own=volume_sectors)
-    other, _ = input_output.effects(input_output.Inverses(inv.type1, None), output(demand_gva["other"]), alloc)
-    indirect += other
+    indirect = input_output.indirect_output(inv.type1, output(demand_gva["volume"]), alloc, own=volume_sectors)
+    indirect += input_output.indirect_output(inv.type1, output(demand_gva["other"]), alloc)
     if not cfg.induced:
         return indirect, np.zeros(shape)
     rate = sampler(cfg.replacement_rate, "input_output.replacement_rate")
-    income = input_output.wage_income(output(wage_gva) + indirect, io.compensation_per_output, rate)
+    changed = output(wage_gva)
+    changed += indirect
+    income = input_output.wage_income(changed, io.compensation_per_output, rate)
     shares = residence_shares(region)
     if cfg.scope == "district":
         # one table per district, intra-district only (a lower bound): the income of workers who live
@@ -489,9 +517,57 @@ def run(scenario: Scenario, *, draws: int | None = None, seed: int | None = None
     """
     region = region or load_region(scenario.region)
     seed = scenario.seed if seed is None else int(seed)
-    sampler = Sampler(draws, seed)
-    out = evaluate(scenario, region, sampler)
+    if draws is None or draws <= CHUNK:
+        out = evaluate(scenario, region, Sampler(draws, seed))
+    else:
+        out = _evaluate_chunked(scenario, region, int(draws), seed)
     return _to_dataset(out, scenario, region, draws, seed)
+
+
+CHUNK = 64
+"""Draws evaluated together in an ensemble (:func:`run`): the arrays of a chunk stay in the
+processor's cache, and the chunks of a block of :attr:`Sampler.BLOCK` draws share its streams."""
+
+
+def allocate(scenario: Scenario, region: Region, draws: int) -> Direct:
+    """Empty result arrays for ``draws`` draws of the scenario (what :func:`evaluate` writes into)."""
+    years = np.arange(region.base_year, scenario.end_year + 1)
+    names = registry.run_drivers()
+    shape = (draws, len(region.district_codes), len(region.sector_codes), len(years))
+    return Direct(years, np.empty(shape), np.empty(shape), np.empty((len(names), *shape)),
+                  np.empty((len(names), *shape)),
+                  np.empty((draws, shape[1], len(years), len(electrification.POWERTRAINS))), names)
+
+
+def _chunk(out: Direct, a: int, b: int) -> Direct:
+    """Draws ``a … b - 1`` of ``out`` (views)."""
+    return Direct(out.years, out.employment[a:b], out.gva[a:b], out.employment_change[:, a:b],
+                  out.gva_change[:, a:b], out.mix[a:b], out.drivers)
+
+
+def _evaluate_chunked(scenario: Scenario, region: Region, draws: int, seed: int) -> Direct:
+    """The ensemble chunk by chunk of :data:`CHUNK` draws, on the machine's cores (threads: NumPy
+    releases the interpreter lock in its loops). A chunk's draws are the same as in one evaluation
+    of all draws (:class:`Sampler`), so the result is too, bit for bit."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    out = allocate(scenario, region, draws)
+    starts = range(0, draws, CHUNK)
+
+    def one(a: int) -> None:
+        b = min(a + CHUNK, draws)
+        evaluate(scenario, region, Sampler(b - a, seed, start=a), out=_chunk(out, a, b))
+
+    workers = min(os.cpu_count() or 1, 4)
+    if workers == 1:
+        for a in starts:
+            one(a)
+        return out
+    evaluate(scenario, region, Sampler(1, seed))  # fills the region's caches before the threads read them
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(one, starts))  # list(): raises a chunk's error here
+    return out
 
 
 def provenance(scenario: Scenario, region: Region, draws: int, seed: int) -> dict:

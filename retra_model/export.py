@@ -13,6 +13,8 @@ for the region's sum, ``sector`` a sector code or ``total``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -496,6 +498,12 @@ def write_results(ds: xr.Dataset, out: Path, *, sectors: pd.DataFrame, sources: 
     """
 
     def write(tmp: Path) -> None:
+        with alongside(lambda: write_excel(tmp / "results.xlsx", excel_sheets(
+                ds, sectors, sources, scenario=scenario, region=region,
+                extra={**(extra or {}), **(extra_sheets or {})}))):  # the Excel file on the other core
+            write_the_rest(tmp)
+
+    def write_the_rest(tmp: Path) -> None:
         clean = ds.copy()
         if "draw" in ds.dims and not keep_draws:  # the quantiles, not a thousand draws (retra run --keep-draws)
             clean = _quantiles_over_draws(ds)
@@ -513,8 +521,6 @@ def write_results(ds: xr.Dataset, out: Path, *, sectors: pd.DataFrame, sources: 
         table.to_csv(tmp / "results.csv", index=False)
         table.to_parquet(tmp / "results.parquet", index=False)
         iamc(ds, sectors).to_csv(tmp / "results_iamc.csv", index=False)
-        write_excel(tmp / "results.xlsx", excel_sheets(ds, sectors, sources, scenario=scenario, region=region,
-                                                       extra={**(extra or {}), **(extra_sheets or {})}))
         for name, frame in (extra or {}).items():
             frame.to_csv(tmp / f"{_file_name(name)}.csv", index=False)
         for name, frame in (extra_tables or {}).items():  # future of work (labour.future_of_work_tables)
@@ -530,6 +536,58 @@ def write_results(ds: xr.Dataset, out: Path, *, sectors: pd.DataFrame, sources: 
         (tmp / "provenance.json").write_text(json.dumps(prov, indent=2, ensure_ascii=False), encoding="utf-8")
 
     return atomic_dir(Path(out), write, force=force)
+
+
+@contextmanager
+def alongside(task: Callable[[], None]):
+    """Run ``task()`` in a forked process while the ``with`` block runs here; on leaving the block,
+    wait for it and raise its error, if any.
+
+    Writing a run's files is single-threaded Python (openpyxl, pandas' CSV writer); on a machine with
+    two cores the Excel file is written beside the others. Where a process cannot be forked
+    (Windows, macOS' default), or with ``RETRA_SERIAL=1``, ``task()`` simply runs first.
+    """
+    import multiprocessing as mp
+    import os
+
+    if os.environ.get("RETRA_SERIAL") == "1" or "fork" not in mp.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+        task()
+        yield
+        return
+    ctx = mp.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            task()
+        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            import traceback
+
+            text = traceback.format_exc()
+            try:
+                send.send((exc, text))
+            except Exception:  # noqa: BLE001 - an error that cannot be pickled: its text
+                send.send((RuntimeError(f"{type(exc).__name__}: {exc}"), text))
+        else:
+            send.send(None)
+
+    proc = ctx.Process(target=child, name="retra-write", daemon=True)
+    proc.start()
+    send.close()
+    try:
+        yield
+    finally:
+        try:
+            message = receive.recv()
+        except EOFError:  # the process died without a word
+            message = (RuntimeError(f"writing in a second process failed (exit code {proc.exitcode})"), "")
+        finally:
+            proc.join()
+            receive.close()
+    if message is not None:
+        exc, text = message
+        exc.add_note(f"(raised in a second process that wrote beside this one)\n{text}")
+        raise exc
 
 
 def _quantiles_over_draws(ds: xr.Dataset) -> xr.Dataset:

@@ -330,6 +330,10 @@ class Region:
         """Employment in the base year [persons], district × sector."""
         return self.employment["value"].sel(year=self.base_year, drop=True)
 
+    def base_values(self) -> np.ndarray:
+        """:meth:`base` as a read-only array ``(district, sector)``, derived once [persons]."""
+        return self.derived(("base_values",), lambda: self.base().transpose("district", "sector").values.copy())
+
     def as_of(self, year: int) -> Region:
         """The region as it looked with ``year`` as the base year: no employment data after it.
 

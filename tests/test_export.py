@@ -51,6 +51,35 @@ def test_an_interrupted_write_leaves_nothing_that_looks_complete(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("serial", ["0", "1"])
+def test_an_error_writing_the_excel_file_beside_the_others_reaches_the_caller(tmp_path, toy, results, monkeypatch,
+                                                                               serial):
+    """The Excel file is written in a second process (RETRA_SERIAL=1: here): its error is raised
+    here, with its type and message, and no results folder appears."""
+    from retra_model import export
+
+    def broken(target, sheets, **kw):
+        (target.parent / "results.xlsx").write_text("half")
+        raise ValueError("the workbook is broken")
+
+    monkeypatch.setenv("RETRA_SERIAL", serial)
+    monkeypatch.setattr(export, "write_excel", broken)  # a forked process inherits the patch
+    with pytest.raises(ValueError, match="the workbook is broken"):
+        write_results(results, tmp_path / "run", sectors=toy.national.sectors)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_alongside_runs_its_task_and_raises_the_bodys_error_after_waiting(tmp_path):
+    from retra_model.export import alongside
+
+    with alongside(lambda: (tmp_path / "task").write_text("done")):
+        pass
+    assert (tmp_path / "task").read_text() == "done"
+    with pytest.raises(KeyError, match="body"), alongside(lambda: (tmp_path / "task2").write_text("done")):
+        raise KeyError("body")
+    assert (tmp_path / "task2").read_text() == "done"  # the task ended before the error left the block
+
+
 def test_tidy_table_has_the_fixed_columns_and_round_trips(results):
     table = tidy(results)
     assert list(table.columns) == TIDY_COLUMNS

@@ -169,6 +169,32 @@ def test_chunked_draws_equal_the_whole_ensemble(son_posterior):
     np.testing.assert_array_equal(whole, np.concatenate(parts))
 
 
+def test_an_ensemble_run_chunk_by_chunk_on_threads_equals_one_evaluation(son_posterior, monkeypatch):
+    """run() evaluates large ensembles in chunks on the cores; the numbers are those of one evaluation."""
+    from retra_model import engine
+
+    monkeypatch.setattr(engine, "CHUNK", 32)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)  # threads even on a one-core machine
+    region = load_region("son")
+    whole = evaluate(son_posterior, region, Sampler(100, seed=4))
+    ds = run(son_posterior, draws=100, seed=4, region=region)  # chunks of 32, 32, 32, 4
+    order = ("draw", "district", "sector", "year")
+    np.testing.assert_array_equal(ds["employment"].transpose(*order).values, whole.employment)
+    np.testing.assert_array_equal(ds["gva"].transpose(*order).values, whole.gva)
+    np.testing.assert_array_equal(ds["employment_change"].transpose("driver", *order).values, whole.employment_change)
+    np.testing.assert_array_equal(ds["gva_change"].transpose("driver", *order).values, whole.gva_change)
+    np.testing.assert_array_equal(ds["powertrain_share"].transpose("draw", "district", "year", "powertrain").values,
+                                  whole.mix)
+
+
+def test_evaluate_refuses_result_arrays_of_another_shape(son_posterior):
+    from retra_model.engine import allocate
+
+    region = load_region("son")
+    with pytest.raises(ValueError, match="out holds"):
+        evaluate(son_posterior, region, Sampler(10, seed=1), out=allocate(son_posterior, region, 11))
+
+
 def test_quantiles_are_ordered(son_posterior):
     q = quantiles(run(son_posterior, draws=60, seed=2))
     assert list(q["quantile"].values) == [0.05, 0.25, 0.5, 0.75, 0.95]

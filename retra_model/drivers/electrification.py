@@ -127,7 +127,9 @@ def factor(exposure: np.ndarray, index: np.ndarray, index_base: np.ndarray) -> n
     # with no powertrain labour in the base year there is nothing for the mix to scale: ratio 1
     base = np.broadcast_to(index_base, np.broadcast_shapes(np.shape(index), np.shape(index_base)))
     ratio = np.divide(index, base, out=np.ones(base.shape), where=base > 0)
-    return 1.0 - exposure + exposure * ratio
+    f = exposure * ratio
+    f += 1.0 - exposure
+    return f
 
 
 # ---------------------------------------------------------------------------------------

@@ -68,5 +68,5 @@ def effect(inputs: dict, sampler, tau: np.ndarray, f_prod: np.ndarray) -> dict:
                        else sampler(g.productivity_growth, "gva.productivity_growth") for s in inputs["sectors"]],
                       axis=-1)
     q = per_employee_path(q0, growth[:, None, :, None], tau)  # (n, D, S, T)
-    q = q / f_prod
+    q /= f_prod
     return {"q0_full": q0_full, "rent": rent, "q0": q0, "growth": growth, "q": q}

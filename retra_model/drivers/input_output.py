@@ -456,8 +456,10 @@ def jobs_per_output(gva_per_output: np.ndarray, gva_per_employee: np.ndarray) ->
     2.0
     """
     q = np.asarray(gva_per_employee, dtype=float)
-    return np.divide(1000.0 * np.asarray(gva_per_output, dtype=float), q,
-                     out=np.zeros(np.broadcast_shapes(np.shape(gva_per_output), q.shape)), where=q > 0)
+    shape = np.broadcast_shapes(np.shape(gva_per_output), q.shape)
+    if (q > 0).all():
+        return np.divide(1000.0 * np.asarray(gva_per_output, dtype=float), q, out=np.empty(shape))
+    return np.divide(1000.0 * np.asarray(gva_per_output, dtype=float), q, out=np.zeros(shape), where=q > 0)
 
 
 def propagate(inverse: np.ndarray, demand: np.ndarray) -> np.ndarray:
@@ -497,20 +499,37 @@ def effects(inverses: Inverses, demand: np.ndarray, allocation: np.ndarray | Non
         type II − type I (households where the output is made); the engine uses
         :func:`induced_output` instead.
     """
-    if inverses.type1.shape[1] == 1 and allocation is not None:
-        dem = demand.sum(axis=1, keepdims=True)
-        land = allocation[None, :, :, None]
-    else:
-        dem = demand
-        land = 1.0
+    dem, land = _regional_demand(inverses.type1, demand, allocation)
     t1 = propagate(inverses.type1, dem)
-    indirect = (t1 - dem) * land
-    if own is not None:
-        indirect = np.where(np.asarray(own, bool)[None, None, :, None], 0.0, indirect)
+    indirect = _indirect(t1, dem, land, own)
     if inverses.type2 is None:
         return indirect, np.zeros_like(indirect)
     induced = (propagate(inverses.type2, dem) - t1) * land
     return indirect, induced
+
+
+def indirect_output(type1: np.ndarray, demand: np.ndarray, allocation: np.ndarray | None = None,
+                    own: np.ndarray | None = None) -> np.ndarray:
+    """The indirect output of :func:`effects` alone (type I − direct), ``(N, D, S, T)`` [EUR million]."""
+    dem, land = _regional_demand(type1, demand, allocation)
+    return _indirect(propagate(type1, dem), dem, land, own)
+
+
+def _regional_demand(type1: np.ndarray, demand: np.ndarray, allocation: np.ndarray | None):
+    """The demand the inverse acts on, and how its output is allocated to the districts."""
+    if type1.shape[1] == 1 and allocation is not None:
+        return demand.sum(axis=1, keepdims=True), allocation[None, :, :, None]
+    return demand, 1.0
+
+
+def _indirect(t1: np.ndarray, dem: np.ndarray, land: np.ndarray | float, own: np.ndarray | None) -> np.ndarray:
+    """``(t1 - dem) · land``, the ``own`` sectors' rows 0 (a new array)."""
+    indirect = t1 - dem
+    if not (np.shape(land) == () and land == 1.0):  # × 1.0 changes nothing
+        indirect = indirect * land
+    if own is not None:
+        indirect[:, :, np.asarray(own, bool), :] = 0.0
+    return indirect
 
 
 def wage_income(output_change: np.ndarray, compensation_per_output: np.ndarray,

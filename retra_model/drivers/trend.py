@@ -125,14 +125,15 @@ def effective_years(half_life: np.ndarray, tau: np.ndarray) -> np.ndarray:
     return -np.expm1(-lam * np.asarray(tau, dtype=float)) / lam
 
 
-def bounded(log_shift: np.ndarray, bound: float = BOUND) -> np.ndarray:
-    """Clip a cumulative log shift to ``[-ln bound, ln bound]``."""
+def bounded(log_shift: np.ndarray, bound: float = BOUND, out: bool = False) -> np.ndarray:
+    """Clip a cumulative log shift to ``[-ln bound, ln bound]`` (``out=True``: in place)."""
     b = float(np.log(bound))
-    return np.clip(log_shift, -b, b)
+    return np.clip(log_shift, -b, b, out=log_shift if out else None)
 
 
-def normalise(log_shift: np.ndarray, weights: np.ndarray, axis: int) -> np.ndarray:
-    """Subtract the log of the weighted mean factor along ``axis``, so that ``Σ w·exp(x) = Σ w``.
+def normalise(log_shift: np.ndarray, weights: np.ndarray, axis: int, out: bool = False) -> np.ndarray:
+    """Subtract the log of the weighted mean factor along ``axis``, so that ``Σ w·exp(x) = Σ w``
+    (``out=True``: in place).
 
     Examples
     --------
@@ -142,7 +143,12 @@ def normalise(log_shift: np.ndarray, weights: np.ndarray, axis: int) -> np.ndarr
     """
     w = np.asarray(weights, dtype=float)
     total = w.sum(axis=axis, keepdims=True)
-    mean = (w * np.exp(log_shift)).sum(axis=axis, keepdims=True) / np.where(total > 0, total, 1.0)
+    weighted = np.exp(log_shift)
+    weighted *= w
+    mean = weighted.sum(axis=axis, keepdims=True) / np.where(total > 0, total, 1.0)
+    if out:
+        log_shift -= np.log(np.where(mean > 0, mean, 1.0))
+        return log_shift
     return log_shift - np.log(np.where(mean > 0, mean, 1.0))
 
 
@@ -198,8 +204,9 @@ def error_quantile(table, horizon: np.ndarray, u: np.ndarray, size_class: np.nda
 
     Parameters
     ----------
-    table : pandas.DataFrame
-        ``forecast_errors.csv``: ``horizon``, ``size_class``, ``quantile``, ``log_error``.
+    table : pandas.DataFrame or tuple
+        ``forecast_errors.csv``: ``horizon``, ``size_class``, ``quantile``, ``log_error``; or
+        its :func:`error_grid`.
     horizon : numpy.ndarray
         Years ahead ``(T,)`` [yr]; beyond the largest horizon of the table the error grows with
         the square root of the horizon (a random walk), at 0 it is 0.
@@ -215,22 +222,29 @@ def error_quantile(table, horizon: np.ndarray, u: np.ndarray, size_class: np.nda
     """
     horizon = np.asarray(horizon, dtype=float)
     out = np.zeros((u.shape[0], u.shape[1], horizon.size))
-    hmax = int(table["horizon"].max())
+    hmax, grid = table if isinstance(table, tuple) else error_grid(table)
     for cls in np.unique(size_class):
         cols = np.flatnonzero(size_class == cls)
-        sub = table[table["size_class"] == cls]
-        if sub.empty:
-            sub = table[table["size_class"] == "all"]
+        by_horizon = grid.get(cls, grid.get("all", {}))
         curves: dict[int, np.ndarray] = {}  # one interpolation per horizon of the table (beyond hmax: scaled)
         for j, h in enumerate(horizon):
             if h <= 0:
                 continue
             hh = min(int(round(h)), hmax)
             if hh not in curves:
-                q = sub[sub["horizon"] == hh].sort_values("quantile")
-                curves[hh] = np.interp(u[:, cols], q["quantile"].to_numpy(float), q["log_error"].to_numpy(float))
+                quantiles, errors = by_horizon.get(hh, (np.empty(0), np.empty(0)))
+                curves[hh] = np.interp(u[:, cols], quantiles, errors)
             out[:, cols, j] = curves[hh] * (np.sqrt(h / hmax) if h > hmax else 1.0)
     return out
+
+
+def error_grid(table) -> tuple[int, dict]:
+    """``forecast_errors.csv`` as arrays: the largest horizon, and per size class and horizon the
+    quantiles (sorted) and their log errors (what :func:`error_quantile` interpolates)."""
+    grid: dict = {}
+    for (cls, h), q in table.sort_values("quantile", kind="stable").groupby(["size_class", "horizon"], sort=False):
+        grid.setdefault(str(cls), {})[int(h)] = (q["quantile"].to_numpy(float), q["log_error"].to_numpy(float))
+    return int(table["horizon"].max()), grid
 
 
 SIZE_CLASSES = ((0.0, 60_000.0, "small"), (60_000.0, 150_000.0, "medium"), (150_000.0, np.inf, "large"))
@@ -292,8 +306,14 @@ def inputs(scenario, region) -> dict:
     whole = region.parent or region
     dist = whole.district_codes
     return {"config": scenario.trend, "fit": fit(scenario, whole), "districts": dist,
-            "sectors": region.sector_codes, "errors": region.national.tables.get("forecast_errors"),
+            "sectors": region.sector_codes, "errors": _errors(region),
             "chunk": None if whole is region else [dist.index(d) for d in region.district_codes]}
+
+
+def _errors(region) -> tuple[int, dict] | None:
+    """The national error model of the trend as arrays (:func:`error_grid`), once per region."""
+    table = region.national.tables.get("forecast_errors")
+    return None if table is None else region.derived(("trend.error_grid",), lambda: error_grid(table))
 
 
 def _col(x: np.ndarray) -> np.ndarray:
@@ -310,23 +330,26 @@ def effect(inputs: dict, sampler, tau: np.ndarray) -> np.ndarray:
     eff = effective_years(_col(sampler(tr.half_life, "trend.half_life")), tau)  # (n, 1, 1, T)
     log_sigma = bounded(fit_["sigma"][None, None, :, None] * eff, SECTOR_BOUND)
     f_nat = national_sector_factors(fit_["n0"], log_sigma, level, tau, trended)  # (n, 1, S, T)
-    log_delta = bounded(fit_["delta"][None, :, :, None] * eff)  # (n, D, S, T)
+    # (n, D, S, T), the largest array of the driver: computed in place from here on
+    log_delta = bounded(fit_["delta"][None, :, :, None] * eff, out=True)
     if fit_["covers_germany"]:
-        log_delta = normalise(log_delta, fit_["base"][None, :, :, None], axis=1)
+        log_delta = normalise(log_delta, fit_["base"][None, :, :, None], axis=1, out=True)
     if not sampler.deterministic:
         if tr.shift_sd is not None:
             # each district's growth against Germany is itself uncertain: one normal draw per district
             from scipy.stats import norm
 
             z = np.stack([norm.ppf(sampler.uniforms(f"trend.shift.{d}")) for d in dist], axis=-1)  # (n, D)
-            log_delta = log_delta + _col(sampler(tr.shift_sd, "trend.shift_sd")) * z[:, :, None, None] * eff
+            log_delta += _col(sampler(tr.shift_sd, "trend.shift_sd")) * z[:, :, None, None] * eff
         errors = inputs["errors"]
         if errors is not None:
             # the model's own errors in the rolling backtests, one quantile per district and draw
             u = np.stack([sampler.uniforms(f"trend.error.{d}") for d in dist], axis=-1)  # (n, D)
             cls = size_class(fit_["base"].sum(axis=1))
-            log_delta = log_delta + error_quantile(errors, tau, u, cls)[:, :, None, :]
-    f = f_nat * np.exp(log_delta)
+            log_delta += error_quantile(errors, tau, u, cls)[:, :, None, :]
+    f = np.exp(log_delta, out=log_delta)
+    f *= f_nat
     if inputs["chunk"] is not None:
         f = f[:, inputs["chunk"]]
-    return np.where(trended[None, None, :, None], f, 1.0)
+    f[:, :, ~trended, :] = 1.0
+    return f
