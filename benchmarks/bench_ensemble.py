@@ -4,7 +4,9 @@ Three timings, one region, in one process (median of ``repeat`` runs):
 
 ``ensemble``
     :func:`retra_model.run` with ``draws`` draws: every uncertain input drawn, the whole
-    model evaluated vectorised over the draw axis, the results Dataset built.
+    model evaluated vectorised over the draw axis (in chunks of ``engine.CHUNK`` draws, on the
+    machine's cores), the results Dataset built. ``ensemble, one thread``: the same with
+    ``engine.WORKERS = 1``.
 ``write arrays``
     The physical bound: allocate arrays of the same shapes and dtype as the result's data
     variables (``np.empty``) and fill them (``ndarray.fill``): the memory traffic any
@@ -59,7 +61,14 @@ def measure(region_id: str = "son", draws: int = 1000, seed: int = 1, repeat: in
     region = load_region(scenario.region)
     run(scenario, draws=8, seed=seed, region=region)  # warm caches (region tables, posteriors)
 
+    from retra_model import engine
+
     t_ens = _median_time(lambda: run(scenario, draws=draws, seed=seed, region=region), repeat)
+    engine.WORKERS = 1
+    try:
+        t_one = _median_time(lambda: run(scenario, draws=draws, seed=seed, region=region), repeat)
+    finally:
+        engine.WORKERS = None
     ds = run(scenario, draws=draws, seed=seed, region=region)
     shapes = [(v.shape, v.dtype) for v in ds.data_vars.values()]
     nbytes = sum(v.nbytes for v in ds.data_vars.values())
@@ -85,9 +94,10 @@ def measure(region_id: str = "son", draws: int = 1000, seed: int = 1, repeat: in
     same = bool(np.array_equal(first, ds["employment"].isel(draw=3).transpose("district", "sector", "year").values))
     return {
         "region": region_id, "draws": draws, "result_MB": nbytes / 1e6,
-        "ensemble_s": t_ens, "write_arrays_s": t_write, "write_netcdf_s": t_nc, "draw_by_draw_s": t_loop,
+        "ensemble_s": t_ens, "ensemble_one_thread_s": t_one, "write_arrays_s": t_write, "write_netcdf_s": t_nc, "draw_by_draw_s": t_loop,
         "loop_draws_timed": n_loop,
-        "ensemble_over_write_arrays": t_ens / t_write, "ensemble_over_netcdf": t_ens / t_nc,
+        "ensemble_over_write_arrays": t_ens / t_write, "one_thread_over_write_arrays": t_one / t_write,
+        "ensemble_over_netcdf": t_ens / t_nc,
         "draw_by_draw_over_ensemble": t_loop / t_ens, "loop_equals_ensemble": same,
     }
 

@@ -71,6 +71,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .regions import load_region
     from .results import summary_text
     from .scenario import Scenario
+    from .writer import Writer
 
     steps = tqdm(total=4, desc="retra run", unit="step", disable=args.quiet or not sys.stderr.isatty())
     scenario = Scenario.from_file(args.file)
@@ -80,19 +81,20 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         raise OutputExistsError(f"the results folder {out} exists already; choose another --out or add --force")
     steps.update()
-    region = load_region(scenario.region)
-    steps.update()
-    results = run(scenario, draws=args.draws, seed=args.seed, region=region)
-    steps.update()
-    from . import labour  # future of work: supply, balance, requalification (issue 18)
+    with Writer() as writer:  # a second process imports the file writers while the model runs
+        region = load_region(scenario.region)
+        steps.update()
+        results = run(scenario, draws=args.draws, seed=args.seed, region=region)
+        steps.update()
+        from . import labour  # future of work: supply, balance, requalification (issue 18)
 
-    fow = labour.future_of_work(results, scenario, region) if labour.has_future_of_work_data(region) else None
-    write_results(results, out, sectors=region.national.sectors, sources=region.sources(),
-                  scenario_yaml=scenario.to_yaml(), force=args.force, scenario=scenario, region=region,
-                  extra_tables=None if fow is None else labour.future_of_work_tables(fow),
-                  extra_sheets=None if fow is None else labour.future_of_work_sheets(fow),
-                  keep_draws=args.keep_draws)
-    steps.update()
+        fow = labour.future_of_work(results, scenario, region) if labour.has_future_of_work_data(region) else None
+        write_results(results, out, sectors=region.national.sectors, sources=region.sources(),
+                      scenario_yaml=scenario.to_yaml(), force=args.force, scenario=scenario, region=region,
+                      extra_tables=None if fow is None else labour.future_of_work_tables(fow),
+                      extra_sheets=None if fow is None else labour.future_of_work_sheets(fow),
+                      keep_draws=args.keep_draws, writer=writer)
+        steps.update()
     steps.close()
     if not args.quiet:
         print(summary_text(results))

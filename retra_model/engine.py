@@ -265,7 +265,8 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler, out: Direct |
         employment -= short
     if employment.min() < -1e-9:
         n, d, s, t = np.argwhere(employment < -1e-9)[0]
-        left = employment[n, d, s, t] - ch["projects"][n, d, s, t]  # the jobs the other drivers leave
+        # the jobs the other drivers leave on what no programme holds
+        left = employment[n, d, s, t] - ch["projects"][n, d, s, t] - held[min(n, len(held) - 1), d, s, 0]
         culprits = [pid for pid, pr in scenario.projects.items()
                     if pr.enabled and pr.district == dist[d] and pr.sector == sect[s]]
         where = f"projects.{culprits[0]}" if culprits else "projects"
@@ -528,6 +529,9 @@ CHUNK = 64
 """Draws evaluated together in an ensemble (:func:`run`): the arrays of a chunk stay in the
 processor's cache, and the chunks of a block of :attr:`Sampler.BLOCK` draws share its streams."""
 
+WORKERS: int | None = None
+"""Threads that evaluate the chunks of an ensemble; ``None``: the machine's cores, at most 4."""
+
 
 def allocate(scenario: Scenario, region: Region, draws: int) -> Direct:
     """Empty result arrays for ``draws`` draws of the scenario (what :func:`evaluate` writes into)."""
@@ -559,7 +563,7 @@ def _evaluate_chunked(scenario: Scenario, region: Region, draws: int, seed: int)
         b = min(a + CHUNK, draws)
         evaluate(scenario, region, Sampler(b - a, seed, start=a), out=_chunk(out, a, b))
 
-    workers = min(os.cpu_count() or 1, 4)
+    workers = WORKERS or min(os.cpu_count() or 1, 4)
     if workers == 1:
         for a in starts:
             one(a)

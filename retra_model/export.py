@@ -13,8 +13,6 @@ for the region's sum, ``sector`` a sector code or ``total``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +20,7 @@ import pandas as pd
 import xarray as xr
 
 from .paths import atomic_dir, atomic_file, atomic_text  # noqa: F401  (re-exported for callers of export)
+from .writer import Writer
 from .results import (
     QUANTILES,
     aggregate,
@@ -481,7 +480,8 @@ def write_results(ds: xr.Dataset, out: Path, *, sectors: pd.DataFrame, sources: 
                   scenario_yaml: str | None = None, force: bool = False, scenario=None, region=None,
                   extra: dict[str, pd.DataFrame] | None = None,
                   extra_tables: dict[str, pd.DataFrame] | None = None,
-                  extra_sheets: dict[str, pd.DataFrame] | None = None, keep_draws: bool = False) -> Path:
+                  extra_sheets: dict[str, pd.DataFrame] | None = None, keep_draws: bool = False,
+                  writer: Writer | None = None) -> Path:
     """Write every export of a run into the folder ``out``, atomically.
 
     An ensemble's ``results.nc`` holds the :data:`~retra_model.results.QUANTILES` over the
@@ -494,16 +494,20 @@ def write_results(ds: xr.Dataset, out: Path, *, sectors: pd.DataFrame, sources: 
     more Excel sheet and one more CSV file (``<name>.csv``) each; ``extra_tables`` are written as
     ``<name>.csv`` and ``<name>.parquet`` only (tidy, English), ``extra_sheets`` as Excel sheets only
     (German) — the future-of-work tables of :func:`retra_model.labour.future_of_work_tables` and
-    :func:`~retra_model.labour.future_of_work_sheets`.
+    :func:`~retra_model.labour.future_of_work_sheets`. ``writer``: the second process that writes the
+    netCDF file and the workbook (:class:`~retra_model.writer.Writer`, started when the command
+    started so that it has imported its libraries); by default one is started here.
     """
 
     def write(tmp: Path) -> None:
-        with alongside(lambda: write_excel(tmp / "results.xlsx", excel_sheets(
-                ds, sectors, sources, scenario=scenario, region=region,
-                extra={**(extra or {}), **(extra_sheets or {})}))):  # the Excel file on the other core
-            write_the_rest(tmp)
+        if writer is not None:
+            write_with(writer, tmp)
+            return
+        with Writer() as own:
+            write_with(own, tmp)
 
-    def write_the_rest(tmp: Path) -> None:
+    def write_with(writer: Writer, tmp: Path) -> None:
+        # the netCDF file and the Excel workbook in the second process (retra_model.writer), the rest here
         clean = ds.copy()
         if "draw" in ds.dims and not keep_draws:  # the quantiles, not a thousand draws (retra run --keep-draws)
             clean = _quantiles_over_draws(ds)
@@ -513,10 +517,12 @@ def write_results(ds: xr.Dataset, out: Path, *, sectors: pd.DataFrame, sources: 
             if var.startswith("gva"):
                 clean[var].attrs["units"] = unit_of(ds, var)
         clean.attrs["figure_shown"] = figure_note(ds)
-        from .lazyimports import defer_dask_scheduler_lookup
-
-        defer_dask_scheduler_lookup()  # xarray would import dask.distributed to pick a lock
-        clean.to_netcdf(tmp / "results.nc", engine="h5netcdf")
+        if writer.forked and keep_draws and "draw" in ds.dims:  # every draw: not through a pipe
+            write_netcdf(clean, tmp / "results.nc")
+        else:
+            writer.submit(write_netcdf, clean, tmp / "results.nc")
+        writer.submit(write_excel, tmp / "results.xlsx", excel_sheets(
+            ds, sectors, sources, scenario=scenario, region=region, extra={**(extra or {}), **(extra_sheets or {})}))
         table = tidy(ds)
         table.to_csv(tmp / "results.csv", index=False)
         table.to_parquet(tmp / "results.parquet", index=False)
@@ -534,60 +540,17 @@ def write_results(ds: xr.Dataset, out: Path, *, sectors: pd.DataFrame, sources: 
         prov["units"] = {"employment": "persons", "gva": unit_of(ds, "gva")}
         prov["figure_shown"] = figure_note(ds)
         (tmp / "provenance.json").write_text(json.dumps(prov, indent=2, ensure_ascii=False), encoding="utf-8")
+        writer.wait()
 
     return atomic_dir(Path(out), write, force=force)
 
 
-@contextmanager
-def alongside(task: Callable[[], None]):
-    """Run ``task()`` in a forked process while the ``with`` block runs here; on leaving the block,
-    wait for it and raise its error, if any.
+def write_netcdf(ds: xr.Dataset, target: Path) -> None:
+    """``ds`` as netCDF-4 (h5netcdf), without importing dask.distributed on the way."""
+    from .lazyimports import defer_dask_scheduler_lookup
 
-    Writing a run's files is single-threaded Python (openpyxl, pandas' CSV writer); on a machine with
-    two cores the Excel file is written beside the others. Where a process cannot be forked
-    (Windows, macOS' default), or with ``RETRA_SERIAL=1``, ``task()`` simply runs first.
-    """
-    import multiprocessing as mp
-    import os
-
-    if os.environ.get("RETRA_SERIAL") == "1" or "fork" not in mp.get_all_start_methods() or (os.cpu_count() or 1) < 2:
-        task()
-        yield
-        return
-    ctx = mp.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-
-    def child() -> None:
-        try:
-            task()
-        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
-            import traceback
-
-            text = traceback.format_exc()
-            try:
-                send.send((exc, text))
-            except Exception:  # noqa: BLE001 - an error that cannot be pickled: its text
-                send.send((RuntimeError(f"{type(exc).__name__}: {exc}"), text))
-        else:
-            send.send(None)
-
-    proc = ctx.Process(target=child, name="retra-write", daemon=True)
-    proc.start()
-    send.close()
-    try:
-        yield
-    finally:
-        try:
-            message = receive.recv()
-        except EOFError:  # the process died without a word
-            message = (RuntimeError(f"writing in a second process failed (exit code {proc.exitcode})"), "")
-        finally:
-            proc.join()
-            receive.close()
-    if message is not None:
-        exc, text = message
-        exc.add_note(f"(raised in a second process that wrote beside this one)\n{text}")
-        raise exc
+    defer_dask_scheduler_lookup()  # xarray would import dask.distributed to pick a lock
+    ds.to_netcdf(target, engine="h5netcdf")
 
 
 def _quantiles_over_draws(ds: xr.Dataset) -> xr.Dataset:

@@ -388,11 +388,13 @@ def employment_profile(region: Region, age_from: np.ndarray, age_to: np.ndarray)
     A band gets the population-weighted mean of the profile over its years (even spread).
     """
     prof = _national_profile(region)
+    lo_p, hi_p = prof["age_from"].to_numpy(float), prof["age_to"].to_numpy(float)
+    value = prof["value"].to_numpy(float)
     out = []
     for lo, hi in zip(age_from, age_to, strict=True):
         hi = min(float(hi), 100.0)
         ages = np.arange(lo, hi)
-        w = [float(prof.loc[(prof["age_from"] <= a) & (a < prof["age_to"]), "value"].sum()) for a in ages]
+        w = [float(value[(lo_p <= a) & (a < hi_p)].sum()) for a in ages]  # the bands that hold the age
         out.append(np.mean(w) if len(w) else 0.0)
     return np.array(out)
 
@@ -713,9 +715,13 @@ def has_future_of_work_data(region: Region) -> bool:
 
 def _with_total(da: xr.DataArray, region_id: str) -> xr.DataArray:
     """Append the region's sum as district ``region_id`` (summed per draw, before any quantile)."""
-    tot = da.sum("district").expand_dims(district=[region_id])
-    out = xr.concat([da.drop_vars([c for c in da.coords if c not in da.dims]), tot], dim="district")
-    return out
+    axis = da.dims.index("district")
+    values = da.values
+    total = np.where(np.isnan(values), 0.0, values).sum(axis=axis, keepdims=True)  # as xarray sums (skipna)
+    coords = {d: da[d].values for d in da.dims if d in da.coords}
+    coords["district"] = np.append(da["district"].values.astype(object), region_id)
+    return xr.DataArray(np.concatenate([values, total], axis=axis), dims=da.dims, coords=coords, name=da.name,
+                        attrs=da.attrs)
 
 
 def future_of_work_tables(fow: xr.Dataset) -> dict[str, pd.DataFrame]:

@@ -59,21 +59,28 @@ def test_compare_two_scenarios(capsys):
     assert "projects" in out and "powerco − baseline" in out
 
 
-@pytest.mark.parametrize("sig", ["SIGINT", "SIGKILL"])
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGKILL", "SIGINT to the group"])
 def test_an_interrupted_run_leaves_no_folder_that_looks_complete(tmp_path, sig):
+    """Ctrl+C (the whole process group: retra and its writing process), SIGINT and SIGKILL to retra
+    alone: no folder that looks complete, no traceback, and no process left behind (communicate()
+    returns only when every process holding the pipes has ended)."""
+    import os
     import signal
     import time
 
     out = tmp_path / "big"
     proc = subprocess.Popen([sys.executable, "-m", "retra_model.cli", "run", str(REPO / "scenarios/son/baseline.yaml"),
                              "--draws", "3000", "--out", str(out), "--quiet"], cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     # a condition, not a time: the signal comes while the files are being written (the hidden
     # ``.big.*.partial`` folder exists), not while Python is still importing under load
     deadline = time.monotonic() + 300
     while proc.poll() is None and not list(tmp_path.glob(".big.*.partial")) and time.monotonic() < deadline:
         time.sleep(0.05)
-    proc.send_signal(getattr(signal, sig))
+    if sig == "SIGINT to the group":
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(getattr(signal, sig))
     _, err = proc.communicate(timeout=120)
     if out.exists():  # it finished before the signal: then it is complete
         assert proc.returncode == 0 and (out / "provenance.json").exists() and (out / "results.xlsx").exists()

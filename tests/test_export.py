@@ -51,33 +51,54 @@ def test_an_interrupted_write_leaves_nothing_that_looks_complete(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def _broken_excel(target, sheets, **kw):
+    (target.parent / "results.xlsx").write_text("half")
+    raise ValueError("the workbook is broken")
+
+
 @pytest.mark.parametrize("serial", ["0", "1"])
 def test_an_error_writing_the_excel_file_beside_the_others_reaches_the_caller(tmp_path, toy, results, monkeypatch,
                                                                                serial):
-    """The Excel file is written in a second process (RETRA_SERIAL=1: here): its error is raised
+    """The workbook is written in a second process (RETRA_SERIAL=1: here): its error is raised
     here, with its type and message, and no results folder appears."""
     from retra_model import export
 
-    def broken(target, sheets, **kw):
-        (target.parent / "results.xlsx").write_text("half")
-        raise ValueError("the workbook is broken")
-
     monkeypatch.setenv("RETRA_SERIAL", serial)
-    monkeypatch.setattr(export, "write_excel", broken)  # a forked process inherits the patch
+    monkeypatch.setattr(export, "write_excel", _broken_excel)  # a forked process inherits the patch
     with pytest.raises(ValueError, match="the workbook is broken"):
         write_results(results, tmp_path / "run", sectors=toy.national.sectors)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_alongside_runs_its_task_and_raises_the_bodys_error_after_waiting(tmp_path):
-    from retra_model.export import alongside
+def test_the_writer_process_writes_what_it_is_sent_and_raises_its_errors_on_wait(tmp_path, monkeypatch):
+    from pathlib import Path
 
-    with alongside(lambda: (tmp_path / "task").write_text("done")):
-        pass
-    assert (tmp_path / "task").read_text() == "done"
-    with pytest.raises(KeyError, match="body"), alongside(lambda: (tmp_path / "task2").write_text("done")):
-        raise KeyError("body")
-    assert (tmp_path / "task2").read_text() == "done"  # the task ended before the error left the block
+    from retra_model.writer import Writer
+
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    monkeypatch.delenv("RETRA_SERIAL", raising=False)
+    with Writer() as w:
+        assert w.forked
+        w.submit(Path.write_text, tmp_path / "a.txt", "one")
+        w.submit(Path.read_text, tmp_path / "missing.txt")
+        w.submit(Path.write_text, tmp_path / "b.txt", "two")
+        with pytest.raises(FileNotFoundError, match="missing.txt"):
+            w.wait()
+        w.wait()  # nothing left to wait for
+    assert (tmp_path / "a.txt").read_text() == "one" and (tmp_path / "b.txt").read_text() == "two"
+
+
+def test_a_run_writes_the_same_files_with_and_without_the_second_process(tmp_path, toy, results, monkeypatch):
+    for serial in ("0", "1"):
+        monkeypatch.setenv("RETRA_SERIAL", serial)
+        write_results(results, tmp_path / serial, sectors=toy.national.sectors)
+    for name in ("results.csv", "results_iamc.csv"):
+        assert (tmp_path / "0" / name).read_bytes() == (tmp_path / "1" / name).read_bytes()
+    a = xr.load_dataset(tmp_path / "0" / "results.nc", engine="h5netcdf")
+    b = xr.load_dataset(tmp_path / "1" / "results.nc", engine="h5netcdf")
+    xr.testing.assert_identical(a, b)
+    assert pd.read_excel(tmp_path / "0" / "results.xlsx", sheet_name=None).keys() == \
+        pd.read_excel(tmp_path / "1" / "results.xlsx", sheet_name=None).keys()
 
 
 def test_tidy_table_has_the_fixed_columns_and_round_trips(results):
