@@ -554,6 +554,12 @@ def _load_region_cached(folder: str, national_folder: str | None) -> Region:
     if base_year not in set(emp["year"]):
         chk.problems.append(Problem(str(path / "datapackage.json"), "retra.base_year", None,
                                     f"no employment data for the base year {base_year}"))
+    keys = meta.get("key_years", [])
+    if not (isinstance(keys, list) and all(isinstance(y, int) and base_year < y <= int(meta["horizon"]) for y in keys)
+            and keys == sorted(set(keys))):
+        chk.problems.append(Problem(str(path / "datapackage.json"), "retra.key_years", None,
+                                    f"{keys!r}: the key years are a list of distinct years in ascending order after "
+                                    f"the base year {base_year}, up to the horizon {meta['horizon']}"))
     chk.raise_if_any()
     _check_sums(chk, path / _resource(pkg, path, "employment_sector")["path"], emp, wz, national)
     chk.raise_if_any()

@@ -313,3 +313,29 @@ def test_key_years_come_from_the_regions_data_package(tmp_path, toy_baseline):
     assert "Δ 2028" in results.summary_text(ds) and "Δ 2035" not in results.summary_text(ds)
     # a region without them: the default
     assert results.key_years(run(toy_baseline, region=load_region(TOY))) == results.KEY_YEARS
+
+
+@pytest.mark.parametrize("bad", [[2040, 2030], [2030, 2030], [1999], [2100], ["2030"], 2030])
+def test_key_years_outside_the_horizon_or_out_of_order_are_refused(tmp_path, bad):
+    import json
+    import shutil
+
+    from retra_model.errors import DataError
+    from retra_model.regions import load_region
+
+    from .conftest import TOY
+
+    folder = tmp_path / "toy"
+    shutil.copytree(TOY, folder)
+    pkg = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    pkg["retra"]["key_years"] = bad
+    (folder / "datapackage.json").write_text(json.dumps(pkg, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(DataError, match=r"datapackage.json.*retra\.key_years"):
+        load_region(folder)
+
+
+def test_the_shipped_regions_name_their_key_years():
+    from retra_model.regions import load_region
+
+    for rid in ("son", "swsn", "de"):
+        assert load_region(rid).key_years == (2030, 2035, 2045)

@@ -33,6 +33,10 @@ import refdata
 # Region definitions (data, not code: a new region is a new entry here)
 # ---------------------------------------------------------------------------
 
+KEY_YEARS = (2030, 2035, 2045)
+"""The years the councils ask about (every summary, table and app shows them): the package's
+``retra.key_years``."""
+
 REGIONS = {
     "son": {
         "name_de": "Südostniedersachsen",
@@ -1211,7 +1215,8 @@ range: symmetric to a tight hard upper bound, otherwise ±50 % (assumption) with
             "licenses": [DL_DE, LIC_BA, LIC_EUROSTAT, LIC_BNETZA, LIC_PRESS],
             "sources": srcs,
             "retra": {"region": rid, "name_de": reg["name_de"], "name_en": reg["name_en"], "network": reg["network"],
-                      "base_year": 2020, "history_start": 2015, "horizon": 2045, "districts": list(reg["districts"]),
+                      "base_year": 2020, "history_start": 2015, "horizon": 2045,
+                      "key_years": list(KEY_YEARS), "districts": list(reg["districts"]),
                       "lab_kind": reg["lab_kind"],
                       "labs": [{"id": k, "label_de": v[0], "label_en": v[1]} for k, v in reg["labs"].items()]
                       + [{"id": "context", "label_de": CONTEXT_LAB[0], "label_en": CONTEXT_LAB[1]}]},
