@@ -75,6 +75,22 @@ def _base_population(region: Region) -> pd.DataFrame:
     return pop.loc[pop["year"] == pop.loc[pop["year"] <= region.base_year, "year"].max()]
 
 
+def _age_groups(region: Region) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per district (in the region's order) its base-year population by age group: lower and upper
+    bounds (``inf`` for the open group) [yr] and persons; derived once per region."""
+
+    def groups() -> dict:
+        pop = _base_population(region)
+        out = {}
+        for d in region.district_codes:
+            g = pop.loc[pop["district"] == d].groupby(["age_from", "age_to"], dropna=False)["value"].sum().reset_index()
+            out[d] = (g["age_from"].to_numpy(dtype=float), g["age_to"].fillna(np.inf).to_numpy(dtype=float),
+                      g["value"].to_numpy(dtype=float))
+        return out
+
+    return region.derived(("labour.age_groups",), groups)
+
+
 def _package_resources(region: Region) -> set:
     from .regions import _read_package
 
@@ -87,14 +103,9 @@ def retirement_shares(region: Region, retirement_age: float, years) -> xr.DataAr
     The population of the district by age (base year, both sexes) stands in for its
     employees, whose age structure per district is not published.
     """
-    pop = _base_population(region)
     years = np.asarray(list(years))
-    out = []
-    for d in region.district_codes:
-        g = pop.loc[pop["district"] == d].groupby(["age_from", "age_to"], dropna=False)["value"].sum().reset_index()
-        hi = g["age_to"].fillna(np.inf).to_numpy(dtype=float)
-        out.append(lab.share_reaching(g["age_from"].to_numpy(dtype=float), hi, g["value"].to_numpy(dtype=float),
-                                      retirement_age, years - region.base_year))
+    out = [lab.share_reaching(lo, hi, p, retirement_age, years - region.base_year)
+           for lo, hi, p in _age_groups(region).values()]
     return xr.DataArray(np.array(out), dims=("district", "year"),
                         coords={"district": region.district_codes, "year": years}, attrs={"units": "1"})
 
@@ -107,19 +118,13 @@ def labour_supply(region: Region, retirement_age: float, years) -> pd.DataFrame:
     those who reach the retirement age; ``change`` = entrants − leavers. Migration and
     mortality are not modelled.
     """
-    pop = _base_population(region)
     years = np.asarray(list(years))
     tau = (years - region.base_year).astype(float)
     rows = []
-    for d in region.district_codes:
-        g = pop.loc[pop["district"] == d].groupby(["age_from", "age_to"], dropna=False)["value"].sum().reset_index()
-        lo = g["age_from"].to_numpy(dtype=float)
-        hi = g["age_to"].fillna(np.inf).to_numpy(dtype=float)
-        hi = np.where(np.isfinite(hi), hi, lo + 10.0)
-        p = g["value"].to_numpy(dtype=float)
+    for d, (lo, hi, p) in _age_groups(region).items():
 
         def between(a, b):
-            return float((p * np.clip(np.minimum(hi, b) - np.maximum(lo, a), 0, None) / (hi - lo)).sum())
+            return float(lab.band_overlap(lo, hi, a, b) @ p)
 
         work = between(15.0, retirement_age)
         for t, y in zip(tau, years, strict=True):
@@ -457,19 +462,13 @@ def _retiring(region: Region, ages: np.ndarray, years: np.ndarray, entry_age: fl
 
     :func:`retirement_shares` for a retirement age per draw, vectorised over the draws.
     """
-    pop = _base_population(region)
     r = np.asarray(ages, dtype=float)[:, None]  # (n, 1)
     tau = (np.asarray(years) - region.base_year).astype(float)[None, :]  # (1, T)
     out = np.empty((len(r), len(region.district_codes), tau.shape[1]))
-    for i, d in enumerate(region.district_codes):
-        g = pop.loc[pop["district"] == d].groupby(["age_from", "age_to"], dropna=False)["value"].sum().reset_index()
-        lo = g["age_from"].to_numpy(dtype=float)
-        hi = g["age_to"].to_numpy(dtype=float)
-        hi = np.where(np.isfinite(hi), hi, lo + 10.0)  # the open group: 10 years, as share_reaching
-        p = g["value"].to_numpy(dtype=float)
+    for i, (lo, hi, p) in enumerate(_age_groups(region).values()):
 
         def between(a, b):
-            return (np.clip(np.minimum(hi, b[..., None]) - np.maximum(lo, a[..., None]), 0.0, None) / (hi - lo)) @ p
+            return lab.band_overlap(lo, hi, a, b) @ p
 
         total = between(np.full_like(r, entry_age), r)  # (n, 1)
         leaving = between(np.maximum(entry_age, r - tau), np.broadcast_to(r, (r.shape[0], tau.shape[1])))

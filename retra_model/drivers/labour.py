@@ -48,6 +48,24 @@ from __future__ import annotations
 import numpy as np
 
 
+def band_overlap(age_from: np.ndarray, age_to: np.ndarray, a, b) -> np.ndarray:
+    """Share of each age group's years that lie in ``[a, b)`` [1], ``(..., G)`` for bounds of shape ``(...)``.
+
+    ``age_to`` is exclusive; the open group (``inf`` or NaN) counts as 10 years. Residents are
+    taken as spread evenly over the years of their group.
+
+    Examples
+    --------
+    >>> band_overlap(np.array([15.0, 40.0]), np.array([40.0, np.inf]), np.array(30.0), np.array(45.0))
+    array([0.4, 0.5])
+    """
+    lo = np.asarray(age_from, dtype=float)
+    hi = np.asarray(age_to, dtype=float)
+    hi = np.where(np.isfinite(hi), hi, lo + 10.0)  # the open group: 10 years
+    a, b = np.asarray(a, dtype=float)[..., None], np.asarray(b, dtype=float)[..., None]
+    return np.clip(np.minimum(hi, b) - np.maximum(lo, a), 0.0, None) / (hi - lo)
+
+
 def share_reaching(age_from: np.ndarray, age_to: np.ndarray, persons: np.ndarray, retirement_age: float,
                    years: np.ndarray, entry_age: float = 15.0) -> np.ndarray:
     """Share of the working-age population that reaches the retirement age within τ years [1].
@@ -76,15 +94,11 @@ def share_reaching(age_from: np.ndarray, age_to: np.ndarray, persons: np.ndarray
     ...                np.array([0, 10, 25]))
     array([0. , 0.2, 0.5])
     """
-    lo = np.asarray(age_from, dtype=float)
-    hi = np.where(np.isfinite(age_to), np.asarray(age_to, dtype=float), lo + 10.0)  # open group: 10 years
-    width = hi - lo
     persons = np.asarray(persons, dtype=float)
     tau = np.asarray(years, dtype=float)
 
     def between(a: np.ndarray, b: np.ndarray) -> np.ndarray:  # (T,) bounds → (..., T) persons
-        overlap = np.clip(np.minimum(hi, b[:, None]) - np.maximum(lo, a[:, None]), 0.0, None) / width  # (T, G)
-        return persons @ overlap.T
+        return persons @ band_overlap(age_from, age_to, a, b).T  # (T, G) shares
 
     r = float(retirement_age)
     total = between(np.array([entry_age]), np.array([r]))  # (..., 1)
