@@ -29,6 +29,7 @@ Energy Policy 33(7), 867–871. https://doi.org/10.1016/j.enpol.2003.10.010
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import zlib
 from dataclasses import dataclass
 
@@ -59,6 +60,15 @@ a run's ``driver`` dimension follows the register at run time)."""
 
 # ---------------------------------------------------------------------------------------
 # Levers → arrays over draws
+
+
+@functools.lru_cache(maxsize=4096)
+def _block(seed: int, tag: int, block: int, size: int) -> np.ndarray:
+    """Uniform numbers of one block of one stream (read-only; the chunks of an ensemble that
+    share a block generate it once)."""
+    out = np.random.default_rng([seed, tag, block]).random(size)
+    out.setflags(write=False)
+    return out
 
 
 class Sampler:
@@ -95,7 +105,7 @@ class Sampler:
             return np.full(1, 0.5)
         first, last = self.start // self.BLOCK, (self.start + self.n - 1) // self.BLOCK
         tag = zlib.crc32(key.encode())
-        blocks = [np.random.default_rng([self.seed, tag, b]).random(self.BLOCK) for b in range(first, last + 1)]
+        blocks = [_block(self.seed, tag, b, self.BLOCK) for b in range(first, last + 1)]
         offset = self.start - first * self.BLOCK
         return np.concatenate(blocks)[offset:offset + self.n]
 
@@ -180,12 +190,24 @@ class Direct:
     drivers: tuple[str, ...] = DRIVERS  # the driver axis of the changes
 
 
-def evaluate(scenario: Scenario, region: Region, sampler: Sampler, out: Direct | None = None) -> Direct:
+def inputs(scenario: Scenario, region: Region) -> dict:
+    """What every driver reads from the data for this scenario (each driver's ``inputs``, checked):
+    the same for every draw, so an ensemble evaluated chunk by chunk reads it once."""
+    return {"trend": trend.inputs(scenario, region), "electrification": electrification.inputs(scenario, region),
+            "volume": volume.inputs(scenario, region), "gva": gva.inputs(scenario, region),
+            "projects": projects.inputs(scenario, region), "infrastructure": infrastructure.inputs(scenario, region),
+            **{sp.name: None if sp.inputs is None else sp.inputs(scenario, region) for sp in registry.extra()}}
+
+
+def evaluate(scenario: Scenario, region: Region, sampler: Sampler, out: Direct | None = None,
+             data: dict | None = None) -> Direct:
     """Evaluate the drivers for every draw of ``sampler`` at once (pure, no I/O).
 
     ``out`` (optional): arrays of the draws' shapes to write the results into (:func:`allocate`;
-    e.g. one chunk of draws of a larger ensemble, see :func:`run`); returned again.
+    e.g. one chunk of draws of a larger ensemble, see :func:`run`); returned again. ``data``
+    (optional): the drivers' :func:`inputs` for this scenario, if already read.
     """
+    data = inputs(scenario, region) if data is None else data
     base = region.base_year
     years = np.arange(base, scenario.end_year + 1)
     tau = (years - base).astype(float)
@@ -194,13 +216,13 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler, out: Direct |
     e0 = region.base_values()[None, :, :, None]  # (1, D, S, 1)
 
     # 1. trend: Germany's level path (no fading) × national sector shifts × bounded district shifts
-    f_trend = trend.effect(trend.inputs(scenario, region), sampler, tau)
+    f_trend = trend.effect(data["trend"], sampler, tau)
 
     # 2. electrification
-    f_elec, shares = electrification.effect(electrification.inputs(scenario, region), sampler, years)
+    f_elec, shares = electrification.effect(data["electrification"], sampler, years)
 
     # 3. volume and productivity
-    vol = volume.inputs(scenario, region)
+    vol = data["volume"]
     f_vol, f_prod = volume.effect(vol, sampler, years, tau)
 
     # A factor of exactly 0 (output index 0, all powertrain labour gone) has no logarithm: LMDI
@@ -210,7 +232,7 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler, out: Direct |
 
     # GVA per employee over time [EUR thousand per job], without rents (:mod:`.drivers.gva`)
     io, _ = _io_model(region)
-    gv = gva.effect(gva.inputs(scenario, region), sampler, tau, f_prod)
+    gv = gva.effect(data["gva"], sampler, tau, f_prod)
     q0_full, rent, q0, growth, q = gv["q0_full"], gv["rent"], gv["q0"], gv["growth"], gv["q"]
     shape = np.broadcast_shapes(e0.shape, *(f.shape for f in factors.values()), q.shape)
 
@@ -233,7 +255,7 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler, out: Direct |
         log_total += ch[k]
     # A programme with a head count replaces the drivers for the jobs of the plants it names:
     # they leave the multiplicative part, and the programme's ramp is their whole path.
-    proj = projects.inputs(scenario, region)
+    proj = data["projects"]
     held = projects.held(proj, sampler, e0)  # (n, D, S, 1)
     e0m = e0 - held
     weight = lmdi_weights(e0m, log_total)
@@ -283,7 +305,7 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler, out: Direct |
     # 6. infrastructure: regional demand of the build-out → direct output, jobs, GVA
     v = io.gva_per_output[None, None, :, None] * (1.0 - rent)  # GVA per output without rents [1]
     e = input_output.jobs_per_output(v, q)  # jobs per EUR million of output, (n, D, S, T)
-    demand, hours_jobs = infrastructure.effect(infrastructure.inputs(scenario, region), sampler, years, shape)
+    demand, hours_jobs = infrastructure.effect(data["infrastructure"], sampler, years, shape)
     if demand.any() or hours_jobs.any():
         ch["infrastructure"][...] = demand * e + hours_jobs
         gch["infrastructure"][...] = demand * v + hours_jobs * q / 1000.0
@@ -293,7 +315,7 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler, out: Direct |
 
     # registered additive drivers: their jobs, valued at the cell's GVA per employee
     for sp in extra:
-        ch[sp.name][...] = sp.effect(None if sp.inputs is None else sp.inputs(scenario, region), sampler, years, shape)
+        ch[sp.name][...] = sp.effect(data[sp.name], sampler, years, shape)
         np.multiply(ch[sp.name], q, out=gch[sp.name])
         gch[sp.name] /= 1000.0
 
@@ -557,18 +579,19 @@ def _evaluate_chunked(scenario: Scenario, region: Region, draws: int, seed: int)
     from concurrent.futures import ThreadPoolExecutor
 
     out = allocate(scenario, region, draws)
+    data = inputs(scenario, region)
     starts = range(0, draws, CHUNK)
 
     def one(a: int) -> None:
         b = min(a + CHUNK, draws)
-        evaluate(scenario, region, Sampler(b - a, seed, start=a), out=_chunk(out, a, b))
+        evaluate(scenario, region, Sampler(b - a, seed, start=a), out=_chunk(out, a, b), data=data)
 
     workers = WORKERS or min(os.cpu_count() or 1, 4)
     if workers == 1:
         for a in starts:
             one(a)
         return out
-    evaluate(scenario, region, Sampler(1, seed))  # fills the region's caches before the threads read them
+    evaluate(scenario, region, Sampler(1, seed), data=data)  # fills the region's caches before the threads read them
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(one, starts))  # list(): raises a chunk's error here
     return out
