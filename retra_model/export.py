@@ -507,6 +507,14 @@ def write_results(ds: xr.Dataset, out: Path, *, sectors: pd.DataFrame, sources: 
             write_with(own, tmp)
 
     def write_with(writer: Writer, tmp: Path) -> None:
+        try:
+            write_here(writer, tmp)
+        except BaseException:
+            writer.close(abort=True)  # the second process stops writing before the folder is removed
+            raise
+        writer.wait()
+
+    def write_here(writer: Writer, tmp: Path) -> None:
         # the netCDF file and the Excel workbook in the second process (retra_model.writer), the rest here
         clean = ds.copy()
         if "draw" in ds.dims and not keep_draws:  # the quantiles, not a thousand draws (retra run --keep-draws)
@@ -540,7 +548,6 @@ def write_results(ds: xr.Dataset, out: Path, *, sectors: pd.DataFrame, sources: 
         prov["units"] = {"employment": "persons", "gva": unit_of(ds, "gva")}
         prov["figure_shown"] = figure_note(ds)
         (tmp / "provenance.json").write_text(json.dumps(prov, indent=2, ensure_ascii=False), encoding="utf-8")
-        writer.wait()
 
     return atomic_dir(Path(out), write, force=force)
 

@@ -118,7 +118,8 @@ class Writer:
             self._pending -= 1
             try:
                 message = self._conn.recv()
-            except EOFError:  # the process died without a word
+            except (EOFError, OSError):  # the process died without a word
+                self._proc.join(5)
                 message = (RuntimeError(f"the writing process ended unexpectedly (exit code {self._proc.exitcode})"),
                            "")
                 self._pending = 0

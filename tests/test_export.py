@@ -70,6 +70,23 @@ def test_an_error_writing_the_excel_file_beside_the_others_reaches_the_caller(tm
     assert list(tmp_path.iterdir()) == []
 
 
+def _broken_tidy(ds):
+    raise ValueError("the table is broken")
+
+
+def test_an_error_here_stops_the_second_process_before_the_folder_is_removed(tmp_path, toy, results, monkeypatch):
+    """The tables fail while the second process writes the workbook: it is stopped first, so that
+    nothing, not even a hidden half-written folder, is left."""
+    from retra_model import export
+
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    monkeypatch.delenv("RETRA_SERIAL", raising=False)
+    monkeypatch.setattr(export, "tidy", _broken_tidy)
+    with pytest.raises(ValueError, match="the table is broken"):
+        write_results(results, tmp_path / "run", sectors=toy.national.sectors)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_writer_process_writes_what_it_is_sent_and_raises_its_errors_on_wait(tmp_path, monkeypatch):
     from pathlib import Path
 
