@@ -166,8 +166,9 @@ def lmdi_weights(e0: np.ndarray, log_total: np.ndarray) -> np.ndarray:
     s = np.asarray(log_total, dtype=float)
     small = np.abs(s) < 1e-12
     ratio = np.expm1(s, out=np.empty(s.shape))
-    np.divide(ratio, s, out=ratio, where=~small)
-    ratio[small] = 1.0
+    with np.errstate(invalid="ignore", divide="ignore"):  # 0 / 0 where s = 0, replaced next
+        np.divide(ratio, s, out=ratio)
+    np.copyto(ratio, 1.0, where=small)
     if np.broadcast_shapes(s.shape, np.shape(e0)) == s.shape:
         return np.multiply(ratio, e0, out=ratio)
     return e0 * ratio
@@ -246,13 +247,16 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler, out: Direct |
     gva_ch = np.empty((len(names), *shape)) if out is None else out.gva_change
     ch = dict(zip(names, emp_ch, strict=True))
     gch = dict(zip(names, gva_ch, strict=True))
-    log_total = np.zeros(shape)
+    log_total = None
     for k, f in factors.items():
         if f.shape == shape:  # in place, no temporaries
             np.log(np.maximum(f, ZERO, out=ch[k]), out=ch[k])
         else:  # on the factor's own (smaller) shape, then broadcast
             ch[k][...] = np.log(np.maximum(f, ZERO))
-        log_total += ch[k]
+        if log_total is None:  # = 0 + the first (a logarithm is never -0.0)
+            log_total = ch[k].copy()
+        else:
+            log_total += ch[k]
     # A programme with a head count replaces the drivers for the jobs of the plants it names:
     # they leave the multiplicative part, and the programme's ramp is their whole path.
     proj = data["projects"]
@@ -277,7 +281,8 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler, out: Direct |
     employment += held
     employment += ch["projects"]
     _resume_after_programmes(held, held_ramp, held_end, factors, years, q, ch, gch, employment)
-    if not sampler.deterministic and employment.min() < -1e-9:
+    negative = employment.min() < -1e-9
+    if negative and not sampler.deterministic:
         # In the tails of an ensemble a job-reduction programme can meet a sector that the other
         # drivers have already shrunk: it cannot cut jobs that are gone, so its cut is capped there.
         short = np.minimum(employment, 0.0)
@@ -285,7 +290,8 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler, out: Direct |
         gch["projects"] -= short * q / 1000.0
         output_gva -= short * q / 1000.0
         employment -= short
-    if employment.min() < -1e-9:
+        negative = employment.min() < -1e-9
+    if negative:
         n, d, s, t = np.argwhere(employment < -1e-9)[0]
         # the jobs the other drivers leave on what no programme holds
         left = employment[n, d, s, t] - ch["projects"][n, d, s, t] - held[min(n, len(held) - 1), d, s, 0]

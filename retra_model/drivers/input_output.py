@@ -457,7 +457,7 @@ def jobs_per_output(gva_per_output: np.ndarray, gva_per_employee: np.ndarray) ->
     """
     q = np.asarray(gva_per_employee, dtype=float)
     shape = np.broadcast_shapes(np.shape(gva_per_output), q.shape)
-    if (q > 0).all():
+    if q.min() > 0:
         return np.divide(1000.0 * np.asarray(gva_per_output, dtype=float), q, out=np.empty(shape))
     return np.divide(1000.0 * np.asarray(gva_per_output, dtype=float), q, out=np.zeros(shape), where=q > 0)
 
