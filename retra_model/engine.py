@@ -553,7 +553,7 @@ def run(scenario: Scenario, *, draws: int | None = None, seed: int | None = None
     return _to_dataset(out, scenario, region, draws, seed)
 
 
-CHUNK = 64
+CHUNK = 128
 """Draws evaluated together in an ensemble (:func:`run`): the arrays of a chunk stay in the
 processor's cache, and the chunks of a block of :attr:`Sampler.BLOCK` draws share its streams."""
 
