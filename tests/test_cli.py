@@ -41,6 +41,23 @@ def test_validate_a_bad_file_exits_2_with_a_located_message_and_no_traceback(tmp
     assert f"{bad}:" in proc.stderr and "electrification.bev.ceiling" in proc.stderr and "0.97" in proc.stderr
 
 
+def test_the_command_exits_with_its_code_and_complete_output_and_quietly_into_a_closed_pipe():
+    """``retra`` ends without the interpreter's teardown (cli.entry): the exit code and everything
+    printed still arrive; a reader that has gone (retra list | head) is no error."""
+    import os
+
+    proc = subprocess.run([sys.executable, "-m", "retra_model.cli", "list"], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0 and proc.stdout.rstrip().endswith("scenarios/swsn/vw_agreement.yaml")
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written
+    try:
+        closed = subprocess.run([sys.executable, "-m", "retra_model.cli", "list"], stdout=write,
+                                stderr=subprocess.PIPE, text=True, cwd=REPO)
+    finally:
+        os.close(write)
+    assert closed.returncode == 0 and closed.stderr == ""
+
+
 def test_run_an_unknown_region_and_a_missing_file(tmp_path, capsys):
     assert main(["run", str(tmp_path / "nothere.yaml")]) == 2
     assert "does not exist" in capsys.readouterr().err
