@@ -9,7 +9,6 @@ summarised by the median over draws first.
 function                       what it returns
 =============================  ===============================================================
 :func:`retirement_shares`      share of base-year jobs whose holders retire by each year
-:func:`labour_supply`          entrants and leavers of the working-age population per district
 :func:`occupation_structure`   estimated base-year jobs by district × occupation group × sector
 :func:`commuting_matrix`       shares of each workplace's workers by place of residence
 :func:`residents_affected`     job changes at the workplace → residents affected per district
@@ -110,31 +109,6 @@ def retirement_shares(region: Region, retirement_age: float, years) -> xr.DataAr
                         coords={"district": region.district_codes, "year": years}, attrs={"units": "1"})
 
 
-def labour_supply(region: Region, retirement_age: float, years) -> pd.DataFrame:
-    """Working-age population per district and its change by ageing alone [persons].
-
-    ``working_age`` = residents aged 15 to the retirement age in the base year; ``entrants``
-    = residents who turn 15 by the year (aged [15 − τ, 15) in the base year); ``leavers`` =
-    those who reach the retirement age; ``change`` = entrants − leavers. Migration and
-    mortality are not modelled.
-    """
-    years = np.asarray(list(years))
-    tau = (years - region.base_year).astype(float)
-    rows = []
-    for d, (lo, hi, p) in _age_groups(region).items():
-
-        def between(a, b):
-            return float(lab.band_overlap(lo, hi, a, b) @ p)
-
-        work = between(15.0, retirement_age)
-        for t, y in zip(tau, years, strict=True):
-            ent = between(max(0.0, 15.0 - t), 15.0)
-            leave = between(max(15.0, retirement_age - t), retirement_age)
-            rows.append({"district": d, "year": int(y), "working_age": work, "entrants": ent, "leavers": leave,
-                         "change": ent - leave})
-    return pd.DataFrame(rows)
-
-
 def occupation_structure(region: Region, cross_weight: float) -> xr.DataArray:
     """Estimated base-year jobs by district × occupational main group (KldB 2010, 2-digit) × sector [persons].
 
@@ -158,7 +132,7 @@ def occupation_structure(region: Region, cross_weight: float) -> xr.DataArray:
             seed[k, :] = 1.0
         else:
             seed[k, sect.index(row.sector)] = 1.0
-    base = region.base().transpose("district", "sector").values
+    base = region.base_values()
     out = np.zeros((len(region.district_codes), len(codes), len(sect)))
     for i, d in enumerate(region.district_codes):  # a loop over the 5-13 districts; RAS is iterative
         tot = occ.loc[occ["district"] == d].groupby("kldb2")["value"].sum().reindex(codes).fillna(0.0).to_numpy()
@@ -589,7 +563,7 @@ def future_of_work(results: xr.Dataset, scenario, region: Region | None = None) 
 
     # --- requalification
     occ = occupation_structure(region, value_of(_lever(labour, "occupation_cross_weight")))
-    e0 = region.base().transpose("district", "sector").values  # (D, S)
+    e0 = region.base_values()  # (D, S)
     mix = (occ / occ.sum("occupation").where(occ.sum("occupation") > 0)).fillna(0.0).transpose(
         "district", "occupation", "sector").values  # (D, O, S)
     ages = sampler(_lever(labour, "retirement_age"), "labour.retirement_age")

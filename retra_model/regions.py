@@ -332,7 +332,7 @@ class Region:
 
     def base_values(self) -> np.ndarray:
         """:meth:`base` as a read-only array ``(district, sector)``, derived once [persons]."""
-        return self.derived(("base_values",), lambda: self.base().transpose("district", "sector").values.copy())
+        return self.derived(("base_values",), lambda: self.base().transpose("district", "sector").values.copy(order="K"))
 
     def as_of(self, year: int) -> Region:
         """The region as it looked with ``year`` as the base year: no employment data after it.

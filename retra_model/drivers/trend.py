@@ -125,15 +125,15 @@ def effective_years(half_life: np.ndarray, tau: np.ndarray) -> np.ndarray:
     return -np.expm1(-lam * np.asarray(tau, dtype=float)) / lam
 
 
-def bounded(log_shift: np.ndarray, bound: float = BOUND, out: bool = False) -> np.ndarray:
-    """Clip a cumulative log shift to ``[-ln bound, ln bound]`` (``out=True``: in place)."""
+def bounded(log_shift: np.ndarray, bound: float = BOUND, inplace: bool = False) -> np.ndarray:
+    """Clip a cumulative log shift to ``[-ln bound, ln bound]`` (``inplace=True``: into ``log_shift``)."""
     b = float(np.log(bound))
-    return np.clip(log_shift, -b, b, out=log_shift if out else None)
+    return np.clip(log_shift, -b, b, out=log_shift if inplace else None)
 
 
-def normalise(log_shift: np.ndarray, weights: np.ndarray, axis: int, out: bool = False) -> np.ndarray:
+def normalise(log_shift: np.ndarray, weights: np.ndarray, axis: int, inplace: bool = False) -> np.ndarray:
     """Subtract the log of the weighted mean factor along ``axis``, so that ``Σ w·exp(x) = Σ w``
-    (``out=True``: in place).
+    (``inplace=True``: into ``log_shift``).
 
     Examples
     --------
@@ -146,7 +146,7 @@ def normalise(log_shift: np.ndarray, weights: np.ndarray, axis: int, out: bool =
     weighted = np.exp(log_shift)
     weighted *= w
     mean = weighted.sum(axis=axis, keepdims=True) / np.where(total > 0, total, 1.0)
-    if out:
+    if inplace:
         log_shift -= np.log(np.where(mean > 0, mean, 1.0))
         return log_shift
     return log_shift - np.log(np.where(mean > 0, mean, 1.0))
@@ -293,8 +293,8 @@ def _fit(region, first: int, last: int) -> dict:
         n0 = nat[region.base_year].to_numpy(float)
     else:  # no national sector table for these years (a region of made-up numbers): the region is its own reference
         nat_hist = local.sum(axis=0)
-        n0 = region.base().transpose("district", "sector").values.sum(axis=0).astype(float)
-    base = region.base().transpose("district", "sector").values.astype(float)
+        n0 = region.base_values().sum(axis=0).astype(float)
+    base = region.base_values().astype(float)
     delta = shrink(robust_shift(local, nat_hist[None]), base)
     sigma = shrink(robust_shift(nat_hist, nat_hist.sum(axis=0)[None]), n0, size_half=0.0)
     covers = bool(np.all(np.abs(base.sum(axis=0) - n0) <= 1e-3 * np.maximum(n0, 1.0)))
@@ -331,9 +331,9 @@ def effect(inputs: dict, sampler, tau: np.ndarray) -> np.ndarray:
     log_sigma = bounded(fit_["sigma"][None, None, :, None] * eff, SECTOR_BOUND)
     f_nat = national_sector_factors(fit_["n0"], log_sigma, level, tau, trended)  # (n, 1, S, T)
     # (n, D, S, T), the largest array of the driver: computed in place from here on
-    log_delta = bounded(fit_["delta"][None, :, :, None] * eff, out=True)
+    log_delta = bounded(fit_["delta"][None, :, :, None] * eff, inplace=True)
     if fit_["covers_germany"]:
-        log_delta = normalise(log_delta, fit_["base"][None, :, :, None], axis=1, out=True)
+        log_delta = normalise(log_delta, fit_["base"][None, :, :, None], axis=1, inplace=True)
     if not sampler.deterministic:
         if tr.shift_sd is not None:
             # each district's growth against Germany is itself uncertain: one normal draw per district
