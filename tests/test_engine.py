@@ -129,3 +129,32 @@ def test_in_ensembles_a_programme_cannot_cut_jobs_that_are_gone(toy, toy_neutral
     assert float(abs(ds["employment_change"].sum("driver") - total).max()) < 1e-9
     cut = ds["employment_change"].sel(driver="projects", district="99002", sector="ict", year=2030)
     assert float(cut.min()) >= -base_ict - 1e-9
+
+
+def test_draw_arrays_come_out_in_c_order_with_the_same_values():
+    """GVA per employee and the electrification factor are built in C order whatever the order of
+    the base-year table (an F-ordered operand made every later operation loop row by row); the
+    values are those of the plain expressions, bit for bit."""
+    from retra_model.drivers import electrification, gva
+
+    rng = np.random.default_rng(0)
+    q0 = np.asfortranarray(rng.uniform(50, 120, (3, 4)))[None, :, :, None]  # (1, D, S, 1), F order
+    growth = rng.uniform(-0.01, 0.03, (5, 1, 4, 1))
+    tau = np.arange(6.0)
+    q = gva.per_employee_path(q0, growth, tau)
+    assert q.flags["C_CONTIGUOUS"] and q.shape == (5, 3, 4, 6)
+    np.testing.assert_array_equal(q, q0 * (1.0 + growth) ** tau)
+
+    exposure = np.asfortranarray(rng.uniform(0, 1, (3, 4)))[None, :, :, None] * np.ones((5, 1, 1, 1))
+    index = rng.uniform(0.5, 1.0, (5, 3, 1, 6))
+    f = electrification.factor(exposure, index, index[..., :1])
+    assert f.flags["C_CONTIGUOUS"]
+    np.testing.assert_array_equal(f, exposure * (index / index[..., :1]) + (1.0 - exposure))
+
+
+def test_the_allocator_keeps_freed_blocks_where_glibc_allows_it():
+    import platform
+
+    from retra_model.engine import keep_freed_memory
+
+    assert keep_freed_memory() is (platform.libc_ver()[0] == "glibc")

@@ -127,7 +127,7 @@ def factor(exposure: np.ndarray, index: np.ndarray, index_base: np.ndarray) -> n
     # with no powertrain labour in the base year there is nothing for the mix to scale: ratio 1
     base = np.broadcast_to(index_base, np.broadcast_shapes(np.shape(index), np.shape(index_base)))
     ratio = np.divide(index, base, out=np.ones(base.shape), where=base > 0)
-    f = exposure * ratio
+    f = np.multiply(exposure, ratio, out=np.empty(np.broadcast_shapes(np.shape(exposure), ratio.shape)))  # C order
     f += 1.0 - exposure
     return f
 

@@ -34,8 +34,15 @@ def per_employee_path(q0: np.ndarray, growth: np.ndarray, tau: np.ndarray) -> np
         Growth rate per sector, ``(draw, 1, sector, 1)`` [1/yr].
     tau : numpy.ndarray
         Years since the base year, ``(year,)`` [yr].
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(draw, district, sector, year)``, in C order whatever the order of ``q0`` (every
+        later operation on the draws' arrays then runs as one loop, not one per row).
     """
-    return q0 * (1.0 + growth) ** tau
+    path = (1.0 + growth) ** tau
+    return np.multiply(q0, path, out=np.empty(np.broadcast_shapes(np.shape(q0), path.shape)))
 
 
 # ---------------------------------------------------------------------------------------

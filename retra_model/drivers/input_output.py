@@ -526,7 +526,7 @@ def _indirect(t1: np.ndarray, dem: np.ndarray, land: np.ndarray | float, own: np
     """``(t1 - dem) · land``, the ``own`` sectors' rows 0 (a new array)."""
     indirect = t1 - dem
     if not (np.shape(land) == () and land == 1.0):  # × 1.0 changes nothing
-        indirect = indirect * land
+        indirect = np.multiply(indirect, land, out=np.empty(np.broadcast_shapes(indirect.shape, np.shape(land))))
     if own is not None:
         indirect[:, :, np.asarray(own, bool), :] = 0.0
     return indirect
