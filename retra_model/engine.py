@@ -247,16 +247,15 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler, out: Direct |
     gva_ch = np.empty((len(names), *shape)) if out is None else out.gva_change
     ch = dict(zip(names, emp_ch, strict=True))
     gch = dict(zip(names, gva_ch, strict=True))
-    log_total = None
     for k, f in factors.items():
         if f.shape == shape:  # in place, no temporaries
             np.log(np.maximum(f, ZERO, out=ch[k]), out=ch[k])
         else:  # on the factor's own (smaller) shape, then broadcast
             ch[k][...] = np.log(np.maximum(f, ZERO))
-        if log_total is None:  # = 0 + the first (a logarithm is never -0.0)
-            log_total = ch[k].copy()
-        else:
-            log_total += ch[k]
+    first, second, *rest = factors  # = 0 + the first + … (a logarithm is never -0.0)
+    log_total = np.add(ch[first], ch[second])
+    for k in rest:
+        log_total += ch[k]
     # A programme with a head count replaces the drivers for the jobs of the plants it names:
     # they leave the multiplicative part, and the programme's ramp is their whole path.
     proj = data["projects"]
@@ -311,8 +310,9 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler, out: Direct |
     # 6. infrastructure: regional demand of the build-out → direct output, jobs, GVA
     v = io.gva_per_output[None, None, :, None] * (1.0 - rent)  # GVA per output without rents [1]
     e = input_output.jobs_per_output(v, q)  # jobs per EUR million of output, (n, D, S, T)
-    demand, hours_jobs = infrastructure.effect(data["infrastructure"], sampler, years, shape)
-    if demand.any() or hours_jobs.any():
+    demand, hours_jobs = (None, None) if data["infrastructure"] is None else \
+        infrastructure.effect(data["infrastructure"], sampler, years, shape)  # None: no build-out
+    if demand is not None and (demand.any() or hours_jobs.any()):
         ch["infrastructure"][...] = demand * e + hours_jobs
         gch["infrastructure"][...] = demand * v + hours_jobs * q / 1000.0
     else:
