@@ -564,8 +564,9 @@ def keep_freed_memory() -> bool:
     thresholds adapt upwards from 128 kB), and the next chunk faults the same pages in again,
     a quarter of the kernel's time on a virtual machine. Fixed thresholds (``mallopt(3)``:
     32 MiB for mmap, the most glibc allows, and 256 MiB for trimming the heap) keep them in
-    the heap; larger arrays, such as the results, are mapped as before. The process then
-    holds on to at most 256 MiB of freed memory per allocator arena. Called once, by
+    the heap; larger arrays, such as the results, are mapped as before. The process holds on
+    to the freed blocks (up to 256 MiB at the top of each allocator arena): after 1000 draws of
+    ``son`` 267 MB resident against 222 MB, with the same peak (608 MB). Called once, by
     ensemble runs; returns whether the thresholds were set.
     """
     import ctypes
