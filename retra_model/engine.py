@@ -348,6 +348,8 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler, out: Direct |
     wages = np.add(gch[paid[0]], 0.0)  # = sum(gch[k] for k in paid), in place
     for k in paid[1:]:
         wages += gch[k]
+    if scenario.input_output is not None:  # v on every cell: the five operations with it run as one loop each
+        v = _cells(v, shape)
     indirect, induced = _io_effects(scenario, region, sampler, demand, wages, v, vol["mask"][0, 0, :, 0], shape)
     np.multiply(indirect, e, out=ch["indirect"])
     np.multiply(induced, e, out=ch["induced"])
@@ -366,6 +368,13 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler, out: Direct |
         out.mix[...] = shares
         return out
     return Direct(years, employment, gva_total, emp_ch, gva_ch, shares, names)
+
+
+def _cells(x: np.ndarray, shape: tuple) -> np.ndarray:
+    """``x`` broadcast to ``shape``, as a C-ordered array of its own (the same values)."""
+    out = np.empty(shape)
+    out[...] = x
+    return out
 
 
 def _trend_factors(scenario: Scenario, region: Region, sampler: Sampler, tau: np.ndarray) -> np.ndarray:
@@ -461,7 +470,7 @@ def _io_effects(scenario: Scenario, region: Region, sampler: Sampler, demand_gva
         return np.zeros(shape), np.zeros(shape)
     io, national = _io_model(region)
 
-    positive = bool((v > 0).all())
+    positive = bool(v.min() > 0)
 
     def output(g):  # output = GVA / (GVA per output), 0 where a sector has no GVA per output
         return np.divide(g, v, out=np.empty(shape)) if positive else np.divide(g, v, out=np.zeros(shape), where=v > 0)

@@ -158,3 +158,17 @@ def test_the_allocator_keeps_freed_blocks_where_glibc_allows_it():
     from retra_model.engine import keep_freed_memory
 
     assert keep_freed_memory() is (platform.libc_ver()[0] == "glibc")
+
+
+def test_labour_index_adds_the_powertrains_as_numpy_sums_them():
+    """The labour index adds its four products left to right, which is what ``sum(axis=-1)`` gives,
+    bit for bit (the faster form must not move a result)."""
+    from retra_model.drivers import electrification
+
+    rng = np.random.default_rng(1)
+    shares = rng.dirichlet(np.ones(4), size=(50, 3, 7))  # (n, D, T, 4), rows sum to 1
+    intensity = rng.uniform(0.3, 1.5, (50, 1, 1, 4))
+    index = electrification.labour_index(shares, intensity)
+    assert index.shape == (50, 3, 7)
+    np.testing.assert_array_equal(index, (shares * intensity).sum(axis=-1))
+    assert electrification.labour_index(shares[..., :3], intensity[..., :3]).shape == (50, 3, 7)  # any other length

@@ -102,7 +102,15 @@ def labour_index(shares: np.ndarray, intensity: np.ndarray) -> np.ndarray:
     intensity : numpy.ndarray
         Labour per vehicle relative to ICE, last axis = powertrain (ICE = 1) [1].
     """
-    return (shares * intensity).sum(axis=-1)
+    labour = shares * intensity
+    if labour.shape[-1] != len(POWERTRAINS):
+        return labour.sum(axis=-1)
+    # the sum over the four powertrains, left to right (what ``sum(axis=-1)`` adds, bit for bit,
+    # in a third of its time: a reduction over 4 elements pays its loop per row)
+    index = np.add(labour[..., 0], labour[..., 1])
+    index += labour[..., 2]
+    index += labour[..., 3]
+    return index
 
 
 def factor(exposure: np.ndarray, index: np.ndarray, index_base: np.ndarray) -> np.ndarray:
