@@ -310,8 +310,7 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler, out: Direct |
     # 6. infrastructure: regional demand of the build-out → direct output, jobs, GVA
     v = io.gva_per_output[None, None, :, None] * (1.0 - rent)  # GVA per output without rents [1]
     e = input_output.jobs_per_output(v, q)  # jobs per EUR million of output, (n, D, S, T)
-    demand, hours_jobs = (None, None) if data["infrastructure"] is None else \
-        infrastructure.effect(data["infrastructure"], sampler, years, shape)  # None: no build-out
+    demand, hours_jobs = infrastructure.effect(data["infrastructure"], sampler, years, shape)  # None: no build-out
     if demand is not None and (demand.any() or hours_jobs.any()):
         ch["infrastructure"][...] = demand * e + hours_jobs
         gch["infrastructure"][...] = demand * v + hours_jobs * q / 1000.0
@@ -349,7 +348,7 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler, out: Direct |
     for k in paid[1:]:
         wages += gch[k]
     if scenario.input_output is not None:  # v on every cell: the five operations with it run as one loop each
-        v = _cells(v, shape)
+        v = np.broadcast_to(v, shape).copy()
     indirect, induced = _io_effects(scenario, region, sampler, demand, wages, v, vol["mask"][0, 0, :, 0], shape)
     np.multiply(indirect, e, out=ch["indirect"])
     np.multiply(induced, e, out=ch["induced"])
@@ -368,13 +367,6 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler, out: Direct |
         out.mix[...] = shares
         return out
     return Direct(years, employment, gva_total, emp_ch, gva_ch, shares, names)
-
-
-def _cells(x: np.ndarray, shape: tuple) -> np.ndarray:
-    """``x`` broadcast to ``shape``, as a C-ordered array of its own (the same values)."""
-    out = np.empty(shape)
-    out[...] = x
-    return out
 
 
 def _trend_factors(scenario: Scenario, region: Region, sampler: Sampler, tau: np.ndarray) -> np.ndarray:

@@ -103,13 +103,11 @@ def labour_index(shares: np.ndarray, intensity: np.ndarray) -> np.ndarray:
         Labour per vehicle relative to ICE, last axis = powertrain (ICE = 1) [1].
     """
     labour = shares * intensity
-    if labour.shape[-1] != len(POWERTRAINS):
-        return labour.sum(axis=-1)
-    # the sum over the four powertrains, left to right (what ``sum(axis=-1)`` adds, bit for bit,
-    # in a third of its time: a reduction over 4 elements pays its loop per row)
-    index = np.add(labour[..., 0], labour[..., 1])
-    index += labour[..., 2]
-    index += labour[..., 3]
+    # summed left to right: what ``sum(axis=-1)`` adds over so few powertrains, bit for bit, in a
+    # third of its time (a reduction over 4 elements pays its loop per row)
+    index = labour[..., 0].copy()
+    for k in range(1, labour.shape[-1]):
+        index += labour[..., k]
     return index
 
 

@@ -185,12 +185,14 @@ def _om_sector_message(name: str) -> str:
             "(om_sector: other_manufacturing for repair of electrical equipment, WZ 33)")
 
 
-def effect(inputs: dict | None, sampler, years: np.ndarray, shape: tuple) -> tuple[np.ndarray, np.ndarray]:
-    """Regional final demand of the build-out [EUR million] and jobs of on-demand service hours [persons]."""
+def effect(inputs: dict | None, sampler, years: np.ndarray,
+           shape: tuple) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
+    """Regional final demand of the build-out [EUR million] and jobs of on-demand service hours [persons];
+    ``(None, None)`` when the scenario builds nothing (no arrays of zeros to fill and scan)."""
+    if inputs is None:
+        return None, None
     demand = np.zeros(shape)
     jobs = np.zeros(shape)
-    if inputs is None:
-        return demand, jobs
     from ..errors import Problem, ScenarioError
 
     cfg = inputs["config"]
