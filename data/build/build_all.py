@@ -12,7 +12,8 @@ sub-folder (see ``refdata.py``).
 Steps (each a script of this folder, run as its own process):
 
 1. ``build_national.py``   national tables, input-output table, parameters (+ ``inputs/``)
-2. ``estimate_sectors.py`` 14 sectors per district 2015-2020, exposure, ``ESTIMATES.md``
+2. ``estimate_sectors.py`` 14 sectors per district 2015-2020 (son, swsn, then all 401 Kreise), exposure,
+                           ``ESTIMATES.md``, ``ESTIMATES_de.md``
 3. ``build_regions.py``    the region packages (son and swsn, then de: all 401 Kreise)
 4. ``build_history.py``    district totals 2013-2024, sector nowcast 2021-2024
 5. ``build_automotive.py`` WZ 29 in Germany 2019-2024 (calibration series)
@@ -21,24 +22,23 @@ Steps (each a script of this folder, run as its own process):
 8. ``apply_constraints.py`` the field constraints of ``inputs/field_constraints.json`` (required,
    minimum/maximum, codelist) into every ``datapackage.json``: the schema the loader checks
 
-Not run: ``estimate_sectors.py --regions de`` (the sector estimates of all 401 Kreise, about
-4 minutes). Run on the development machine (SciPy 1.17.1, NumPy 2.4.6) it gives byte-identical
-estimates twice, and the same again with the script as it was when they were shipped (commit
-73ff68b); yet 166 of the 33,684 cells of 2015-2020 differ from the shipped ones, in 14 Kreise,
-by up to 611 persons, all but one inside the shipped low-high range. All 166 are estimates of
-suppressed cells, where the optimiser's solution need not be unique: another environment (the
-libraries' versions then) can land on another one. Shipped anew they would move Germany's sector sums by up to
-0.1 % (energy and mining) and the cells of son and swsn by at most 14 persons (0.19 %) in 2045.
-The step joins this build, and its check in CI, once a rule makes the solution unique.
-Everything built from the shipped estimates (``de``'s package, the national sector sums, the
-error model) is rebuilt.
+The central value of a suppressed cell (``estimate_sectors.py``) is the minimiser of a convex
+least-squares problem, unique in every cell the build writes, and solved by Clarabel's interior-point
+method to 1e-10: the same in every environment up to that tolerance, which the integer rounding
+absorbs. Until December 2026 the step used SciPy's SLSQP, which stopped short of the optimum in 11
+district-years of the national build (Ingolstadt 2015 and 2018-2020 among them) and then kept a
+point that depended on the library versions; the national step was therefore left out of this build
+and its check. Rebuilt at the optimum (December 2026), 486 of the 33,684 cells of 2015-2020 changed,
+in 39 Kreise: 400 by one person (rounding), 86 by more in 9 Kreise (Ingolstadt up to 1,204 persons in
+energy and mining, Garmisch-Partenkirchen up to 625 in construction), every one inside its shipped
+low-high range; Germany's sector sums moved by at most 0.14 % (energy and mining).
 
 Hand-curated tables (checked by hand, with sources) live in ``data/build/inputs/`` and are
 copied or merged by the steps above. The posteriors (``retra calibrate``) and the apps'
 ensemble caches (``retra ensembles``) are derived from ``data/`` by their own commands.
 ``tests/test_data_build.py`` runs this script (from the shipped tables, so in CI too) on a copy
 of ``data/`` and checks that every file comes out as shipped: byte for byte, or with numbers at
-most one unit of their last digit apart (the SLSQP optimiser of ``estimate_sectors.py`` may round
+most one unit of their last digit apart (the optimiser of ``estimate_sectors.py`` may round
 differently on another CPU).
 """
 
@@ -54,7 +54,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import refdata  # noqa: E402  (beside this script)
 
-STEPS = (("build_national",), ("estimate_sectors",), ("build_regions",), ("build_regions", "--regions", "de"),
+STEPS = (("build_national",), ("estimate_sectors", "--regions", "son", "swsn", "de"), ("build_regions",), ("build_regions", "--regions", "de"),
          ("build_history",), ("build_automotive",), ("build_demography",))
 """Each step: the script and its options after the reference folder."""
 ERROR_MODEL = "from retra_model.backtest import write_error_model; write_error_model()"

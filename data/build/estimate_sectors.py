@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog, minimize
+from scipy.optimize import linprog
 
 import refdata
 
@@ -131,6 +131,56 @@ S_DE = 0.1301           # WZ 29 share of C, Germany 2019 (derived: 911,000 / 7,0
 def fail(msg: str) -> None:
     print("ERROR:", msg, file=sys.stderr)
     sys.exit(1)
+
+
+def least_squares(P, SD, cols, A_eq, b_eq, A_ub, b_ub, lb, ub):
+    """The minimiser of ``sum(((x[cols] - P) / SD) ** 2)`` subject to ``A_eq x = b_eq``,
+    ``A_ub x <= b_ub`` and ``lb <= x <= ub``; ``None`` if no ``x`` meets the constraints.
+
+    The objective is strictly convex in ``x[cols]``, so those values are unique: every estimate
+    this script writes is a sum of them or a published cell. Solved by Clarabel's interior-point
+    method (tolerances 1e-10) after dropping the equalities the others imply. Where the optimum lies
+    on a bound that holds with a zero multiplier (degenerate), an interior-point method gets only to
+    within about 1e-5 of it; ``largest_remainder`` therefore rounds to 3 decimals before it rounds
+    to persons. SciPy's SLSQP, used before, stopped short of the optimum of the section leaves in 11
+    district-years of the national build ("Inequality constraints incompatible") and kept a point
+    that depended on the library versions.
+    """
+    import clarabel
+    from scipy import sparse
+
+    nv = len(lb)
+    A_eq, A_ub = np.reshape(A_eq, (-1, nv)), np.reshape(A_ub, (-1, nv))
+    keep = []  # the published identities overlap: drop the equalities the others imply
+    for i in range(len(b_eq)):
+        if np.linalg.matrix_rank(A_eq[keep + [i]]) > len(keep):
+            keep.append(i)
+    weight = np.zeros(nv)
+    np.add.at(weight, cols, 2.0 / SD ** 2)
+    cost = np.zeros(nv)
+    np.add.at(cost, cols, -2.0 * P / SD ** 2)
+    finite = ~np.isinf(ub)
+    eye = np.eye(nv)
+    A = np.vstack([A_eq[keep], A_ub, -eye, eye[finite]])
+    b = np.concatenate([b_eq[keep], b_ub, -np.asarray(lb, float), ub[finite]])
+    settings = clarabel.DefaultSettings()
+    settings.verbose = False
+    settings.tol_gap_abs = settings.tol_gap_rel = settings.tol_feas = settings.tol_ktratio = 1e-10
+    cones = [clarabel.ZeroConeT(len(keep)), clarabel.NonnegativeConeT(len(b) - len(keep))]
+    solution = clarabel.DefaultSolver(sparse.diags(weight).tocsc(), cost, sparse.csc_matrix(A), b, cones,
+                                      settings).solve()
+    status = str(solution.status)
+    if "Infeasible" in status:
+        return None
+    x = np.array(solution.x)
+    violation = max(np.abs(A_eq @ x - b_eq).max(initial=0), (A_ub @ x - b_ub).max(initial=0),
+                    (lb - x).max(initial=0), (x - ub).max(initial=0))
+    tolerance = 1e-9 * max(1.0, np.abs(b).max(initial=0))  # persons: 1e-9 of the district's largest figure
+    if status == "Solved" and violation > tolerance:  # an equality dropped above contradicts the others
+        return None
+    if status not in ("Solved", "AlmostSolved") or violation > tolerance:
+        fail(f"least squares: solver status {status}, constraint violation {violation:.2g}")
+    return x
 
 
 # =========================================================================================
@@ -356,47 +406,8 @@ def solve_district_year(cd: CellData, ags: str, year: int):
     SD = np.array([prior[k][1] for k in keys])
     cols = np.array([idx[("total",) + k] for k in keys])
 
-    def obj(x):
-        z = (x[cols] - P) / SD
-        return float(z @ z)
-
-    def grad(x):
-        g = np.zeros(nv)
-        g[cols] = 2 * (x[cols] - P) / SD ** 2
-        return g
-
     def qp(Aub, bub):
-        # feasible start from LP
-        r = linprog(np.zeros(nv), A_ub=Aub, b_ub=bub, A_eq=A_eq, b_eq=b_eq,
-                    bounds=list(zip(lb, [None if math.isinf(u) else u for u in ub])), method="highs")
-        if r.status != 0:
-            return None
-        # drop linearly dependent equalities (SLSQP refuses them)
-        keep = []
-        for i in range(len(b_eq)):
-            if np.linalg.matrix_rank(A_eq[keep + [i]]) > len(keep):
-                keep.append(i)
-        Ae, be = A_eq[keep], b_eq[keep]
-        if len(keep) >= nv:
-            return r.x
-        cons = [{"type": "eq", "fun": lambda x: Ae @ x - be, "jac": lambda x: Ae},
-                {"type": "ineq", "fun": lambda x: bub - Aub @ x, "jac": lambda x: -Aub}]
-        res = minimize(obj, r.x, jac=grad, constraints=cons,
-                       bounds=list(zip(lb, [None if math.isinf(u) else u for u in ub])),
-                       method="SLSQP", options={"maxiter": 500, "ftol": 1e-12})
-        if res.success:
-            return res.x
-        # never reached for son/swsn; in a few other Kreise SLSQP stops without convergence: retry with a looser
-        # tolerance, accept a point that meets every constraint, else keep the LP's feasible point
-        for ftol in (1e-9, 1e-6):
-            res = minimize(obj, r.x, jac=grad, constraints=cons,
-                           bounds=list(zip(lb, [None if math.isinf(u) else u for u in ub])),
-                           method="SLSQP", options={"maxiter": 2000, "ftol": ftol})
-            feasible = (np.abs(Ae @ res.x - be).max(initial=0) < 1e-4 and (Aub @ res.x - bub).max(initial=0) < 1e-4
-                        and (res.x >= lb - 1e-6).all() and (res.x <= ub + 1e-6).all())
-            if res.success or feasible:
-                return res.x
-        return r.x
+        return least_squares(P, SD, cols, A_eq, b_eq, Aub, bub, lb, ub)
 
     used_evidence = True
     x = qp(A_ev, b_ev)
@@ -425,7 +436,13 @@ def solve_district_year(cd: CellData, ags: str, year: int):
 
 
 def largest_remainder(vals: dict, target: int) -> dict:
-    """Round the real values in vals to integers that sum exactly to target."""
+    """Round the real values in vals to integers that sum exactly to target.
+
+    The values are first rounded to 3 decimals: an optimum on a published (integer) bound comes out
+    of the solver up to about 1e-5 above or below it (``least_squares``), and must not round
+    differently from one environment to the next; ties go to the first key.
+    """
+    vals = {k: round(float(v), 3) for k, v in vals.items()}
     keys = list(vals)
     fl = {k: math.floor(vals[k]) for k in keys}
     rest = target - sum(fl.values())
@@ -693,22 +710,7 @@ def solve_gu_parts(cd: CellData, pubt: dict, ags: str, year: int, gu_total: floa
     Aev, bev = (np.array(ev_ub), np.array(ev_b)) if ev_ub else (np.zeros((0, nv)), np.zeros(0))
 
     def qp(Aub, bub):
-        r = linprog(np.zeros(nv), A_ub=Aub if len(bub) else None, b_ub=bub if len(bub) else None,
-                    A_eq=A_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        if r.status != 0:
-            return None
-        keep = []
-        for i in range(len(b_eq)):
-            if np.linalg.matrix_rank(A_eq[keep + [i]]) > len(keep):
-                keep.append(i)
-        Ae, be = A_eq[keep], b_eq[keep]
-        cons = [{"type": "eq", "fun": lambda x: Ae @ x - be, "jac": lambda x: Ae}]
-        if len(bub):
-            cons.append({"type": "ineq", "fun": lambda x: bub - Aub @ x, "jac": lambda x: -Aub})
-        res = minimize(lambda x: float((((x[cols] - P) / SD) ** 2).sum()), r.x,
-                       jac=lambda x: np.bincount(cols, 2 * (x[cols] - P) / SD ** 2, minlength=nv),
-                       constraints=cons, bounds=bounds, method="SLSQP", options={"maxiter": 500, "ftol": 1e-12})
-        return res.x if res.success else r.x
+        return least_squares(P, SD, cols, A_eq, b_eq, Aub, bub, np.zeros(nv), np.full(nv, np.inf))
 
     evidence = True
     x = qp(Aev, bev)
@@ -1096,7 +1098,10 @@ _CD = None
 def _solve_one(key, cd=None):
     cd = _CD if cd is None else cd
     a, y = key
-    return integerize(solve_district_year(cd, a, y), cd, a, y)
+    try:
+        return integerize(solve_district_year(cd, a, y), cd, a, y)
+    except SystemExit:  # fail() in a worker of the pool: an exception reaches the parent, an exit would hang it
+        raise RuntimeError(f"no estimate for district {a}, {y} (see the error above)") from None
 
 
 def method_suppressed(X) -> str:
@@ -1487,9 +1492,9 @@ def write_report(path, est_tab, leaves, rows_es, rows_ex, checks, nat_sh, nat_em
       "districts in the same year. The central value minimises the squared standardised distance to priors "
       "(neighbouring-year share of the same cell; else the national female/male ratio times the published "
       "cell of the other sex; else the national share of total employment, with a very weak prior on C, which "
-      "absorbs the residual) subject to all constraints (SLSQP). Low/high are the evidence bounds. Central "
-      "values are rounded by the largest-remainder method within each published group so that the published "
-      "groups are met exactly.")
+      "absorbs the residual) subject to all constraints (interior-point solver Clarabel; the optimum is "
+      "unique). Low/high are the evidence bounds. Central values are rounded by the largest-remainder method "
+      "within each published group so that the published groups are met exactly.")
     w(f"3. **Vehicles (WZ 29).** 2020 = the district estimate of the automotive exposure analysis "
       "(`automotive_estimates.csv`: published BA figures for Zwickau 16,565 and Erzgebirgskreis 3,075, about 2018, "
       "held to 2020; plant head counts plus supplier shares for Wolfsburg, Salzgitter, Braunschweig, Chemnitz; "
