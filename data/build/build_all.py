@@ -54,8 +54,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import refdata  # noqa: E402  (beside this script)
 
-STEPS = (("build_national",), ("estimate_sectors", "--regions", "son", "swsn", "de"), ("build_regions",), ("build_regions", "--regions", "de"),
-         ("build_history",), ("build_automotive",), ("build_demography",))
+STEPS = (("build_national",), ("estimate_sectors", "--regions", "son", "swsn", "de"), ("build_regions",),
+         ("build_regions", "--regions", "de"), ("build_history",), ("build_automotive",), ("build_demography",))
 """Each step: the script and its options after the reference folder."""
 ERROR_MODEL = "from retra_model.backtest import write_error_model; write_error_model()"
 
