@@ -209,6 +209,8 @@ def evaluate(scenario: Scenario, region: Region, sampler: Sampler, out: Direct |
     (optional): the drivers' :func:`inputs` for this scenario, if already read.
     """
     data = inputs(scenario, region) if data is None else data
+    if not sampler.deterministic:  # draws: chunks of temporaries, allocated again and again
+        keep_freed_memory()
     base = region.base_year
     years = np.arange(base, scenario.end_year + 1)
     tau = (years - base).astype(float)
@@ -547,8 +549,6 @@ def run(scenario: Scenario, *, draws: int | None = None, seed: int | None = None
     """
     region = region or load_region(scenario.region)
     seed = scenario.seed if seed is None else int(seed)
-    if draws is not None:
-        keep_freed_memory()
     if draws is None or draws <= CHUNK:
         out = evaluate(scenario, region, Sampler(draws, seed))
     else:
@@ -567,8 +567,9 @@ def keep_freed_memory() -> bool:
     32 MiB for mmap, the most glibc allows, and 256 MiB for trimming the heap) keep them in
     the heap; larger arrays, such as the results, are mapped as before. The process holds on
     to the freed blocks (up to 256 MiB at the top of each allocator arena): after 1000 draws of
-    ``son`` 267 MB resident against 222 MB, with the same peak (608 MB). Called once, by
-    ensemble runs; returns whether the thresholds were set.
+    ``son`` 267 MB resident against 222 MB, with the same peak (608 MB). Called by
+    :func:`evaluate` for draws (ensembles, the Dask blocks, the validation's national ensemble);
+    acts once per process and returns whether the thresholds were set.
     """
     import ctypes
     import platform

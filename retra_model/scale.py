@@ -51,7 +51,7 @@ import numpy as np
 import xarray as xr
 
 from . import engine
-from .engine import Sampler, evaluate, keep_freed_memory
+from .engine import Sampler, evaluate
 from .regions import Region, load_region
 from .results import QUANTILES, key_years, money_unit
 from .scale_options import DEFAULT_DISTRICT_CHUNK, DEFAULT_DRAW_CHUNK, add_run_options  # noqa: F401
@@ -101,7 +101,6 @@ def evaluate_block(scenario: Scenario, region: Region, n: int, seed: int, start:
 
     Pure: the same arguments give the same array, whichever worker computes it.
     """
-    keep_freed_memory()  # once per worker process
     out = evaluate(restrict(scenario, region.district_codes), region, Sampler(n, seed, start=start))
     return np.stack([np.asarray(getattr(out, v), dtype=dtype) for v in variables])
 

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .engine import Sampler, evaluate, keep_freed_memory, run
+from .engine import Sampler, evaluate, run
 from .regions import Region, load_region
 from .results import BAND_90
 from .scenario import Scenario, value_of
@@ -135,8 +135,6 @@ def national_ensemble(scenario: Scenario, region: Region, draws: int | None, see
     n = 1 if draws is None else int(draws)
     x = region.exposure["value"].transpose("district", "sector").values[None, None, :, :, None]  # central exposure
     emp, chg, exposed = [], [], []
-    if draws is not None:
-        keep_freed_memory()
     for start in range(0, n, chunk):
         size = min(chunk, n - start)
         sampler = Sampler(None if draws is None else size, seed, start=start)

@@ -152,11 +152,18 @@ def test_draw_arrays_come_out_in_c_order_with_the_same_values():
     np.testing.assert_array_equal(f, exposure * (index / index[..., :1]) + (1.0 - exposure))
 
 
-def test_the_allocator_keeps_freed_blocks_where_glibc_allows_it():
+def test_the_allocator_keeps_freed_blocks_for_draws_where_glibc_allows_it(toy, toy_baseline):
+    """Evaluating draws sets the allocator's thresholds (once per process); a deterministic run
+    leaves the allocator alone."""
     import platform
 
-    from retra_model.engine import keep_freed_memory
+    from retra_model.engine import Sampler, evaluate, keep_freed_memory
 
+    keep_freed_memory.cache_clear()
+    evaluate(toy_baseline, toy, Sampler(None, 1))
+    assert keep_freed_memory.cache_info().currsize == 0
+    evaluate(toy_baseline, toy, Sampler(3, 1))
+    assert keep_freed_memory.cache_info().currsize == 1
     assert keep_freed_memory() is (platform.libc_ver()[0] == "glibc")
 
 

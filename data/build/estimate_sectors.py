@@ -509,7 +509,7 @@ def _occupations_of(kl: pd.DataFrame, year: int):
     if hit is None or hit[0] is not kl:
         k = kl[(kl.year == year) & (kl.ags.str.len() == 5)]
         nat_o = {s: float(k[k.kldb3.isin(c)].value.sum()) for s, c in KLDB_MAP.items()}
-        by_district = {a: rows for a, rows in k.groupby("ags", sort=False)}  # rows in the table's order
+        by_district = dict(tuple(k.groupby("ags", sort=False)))  # rows in the table's order
         by_district[None] = k.iloc[:0]
         hit = _OCCUPATIONS[year] = (kl, nat_o, by_district)
     return hit[1], hit[2]
