@@ -440,12 +440,9 @@ def _retiring(region: Region, ages: np.ndarray, years: np.ndarray, entry_age: fl
     tau = (np.asarray(years) - region.base_year).astype(float)[None, :]  # (1, T)
     out = np.empty((len(r), len(region.district_codes), tau.shape[1]))
     for i, (lo, hi, p) in enumerate(_age_groups(region).values()):
-
-        def between(a, b):
-            return lab.band_overlap(lo, hi, a, b) @ p
-
-        total = between(np.full_like(r, entry_age), r)  # (n, 1)
-        leaving = between(np.maximum(entry_age, r - tau), np.broadcast_to(r, (r.shape[0], tau.shape[1])))
+        total = lab.band_overlap(lo, hi, np.full_like(r, entry_age), r) @ p  # (n, 1)
+        leaving = lab.band_overlap(lo, hi, np.maximum(entry_age, r - tau),
+                                   np.broadcast_to(r, (r.shape[0], tau.shape[1]))) @ p
         out[:, i, :] = np.divide(leaving, total, out=np.zeros_like(leaving), where=total > 0)
     return out
 

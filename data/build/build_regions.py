@@ -631,7 +631,7 @@ class Builder:
         leaves = self.svb_leaves_from_sectors(codes, d) if reg.get("national") else self.svb_leaves(codes)
         g = self.gva[self.gva.ags.isin(codes) & (self.gva.variable == "GVA")]
         gv = g.pivot_table(index=["ags", "year"], columns="sector_code", values="value", aggfunc="first")
-        rows, notes = [], []
+        rows = []
         for c in codes:
             for sector, grp in SECTORS:
                 ratios, svb_lo_hi = {}, {}

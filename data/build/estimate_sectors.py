@@ -451,8 +451,7 @@ def largest_remainder(vals: dict, target: int) -> dict:
         for i in range(rest):
             fl[order[i % len(order)]] += 1
     else:
-        for i in range(-rest):
-            k = sorted(keys, key=lambda k: vals[k] - fl[k])[0]
+        for _ in range(-rest):
             fl[max(keys, key=lambda k: fl[k])] -= 1
     return fl
 
@@ -625,7 +624,8 @@ def occupation_proxies(kl: pd.DataFrame, wz: pd.DataFrame) -> pd.DataFrame:
         for code in (a, proxy):
             r = merged.copy()
             r["ags"] = code
-            share = r.year.map(lambda y: tot.get((y, code), np.nan) / (tot.get((y, a), np.nan) + tot.get((y, proxy), np.nan)))
+            share = r.year.map(lambda y, code=code, a=a, proxy=proxy:
+                               tot.get((y, code), np.nan) / (tot.get((y, a), np.nan) + tot.get((y, proxy), np.nan)))
             r["value"] = r.value * share.fillna(0.5 if code == a else 0.5)
             out.append(r)
     return pd.concat(out, ignore_index=True)
@@ -859,7 +859,6 @@ def compact_national(es: pd.DataFrame, ex: pd.DataFrame) -> None:
 def write_report_national(path, regions, leaves, rows_es, rows_ex, checks, names):
     info = wz29_national.info
     es = rows_es["de"]
-    ex = rows_ex["de"]
     e20 = es[es.year == BASE_YEAR]
     L = []
     w = L.append
@@ -1014,7 +1013,6 @@ def build(ref: Path, regions: dict | None = None):
                 veh["low"] = min(veh["low"], veh["value"])
                 if a in veh_notes:
                     vmeth += "; " + veh_notes[a]
-                vlq, dis_o, adj = None, None, None
                 lq, dis_o, adj = occupation_lq(kl, a, y, veh["value"], leaves[(VEH_PROFILE, y)]["C"]["value"])
                 sp, t, s0, sc, s1 = split_manufacturing(C, veh, nat_sh, lq)
                 manuf_detail[(a, y)] = dict(lq=lq, t=t, s0=s0, sc=sc, s1=s1, occ=dis_o, occ_adj=adj)
@@ -1511,7 +1509,7 @@ def write_report(path, est_tab, leaves, rows_es, rows_ex, checks, nat_sh, nat_em
       "absorbs the residual) subject to all constraints (interior-point solver Clarabel; the optimum is "
       "unique). Low/high are the evidence bounds. Central values are rounded by the largest-remainder method "
       "within each published group so that the published groups are met exactly.")
-    w(f"3. **Vehicles (WZ 29).** 2020 = the district estimate of the automotive exposure analysis "
+    w("3. **Vehicles (WZ 29).** 2020 = the district estimate of the automotive exposure analysis "
       "(`automotive_estimates.csv`: published BA figures for Zwickau 16,565 and Erzgebirgskreis 3,075, about 2018, "
       "held to 2020; plant head counts plus supplier shares for Wolfsburg, Salzgitter, Braunschweig, Chemnitz; "
       "5.26 % of C elsewhere). Wolfenbüttel is recomputed with the same method on the estimated C instead of B-F. "
