@@ -190,7 +190,11 @@ class National:
 
     @property
     def sector_codes(self) -> list[str]:
-        return list(self.sectors["sector"])
+        return list(self._sector_codes)
+
+    @functools.cached_property
+    def _sector_codes(self) -> tuple[str, ...]:  # read from the table once (every evaluation asks)
+        return tuple(self.sectors["sector"])
 
     def sector_employment(self) -> pd.DataFrame | None:
         """SvB in Germany by model sector (rows) and year (columns) [persons], or None if not shipped."""
@@ -316,7 +320,11 @@ class Region:
 
     @property
     def district_codes(self) -> list[str]:
-        return list(self.districts["district"])
+        return list(self._district_codes)
+
+    @functools.cached_property
+    def _district_codes(self) -> tuple[str, ...]:  # read from the table once (every evaluation asks)
+        return tuple(self.districts["district"])
 
     @property
     def sector_codes(self) -> list[str]:
