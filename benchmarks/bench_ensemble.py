@@ -12,6 +12,14 @@ Three timings, one region, in one process (median of ``repeat`` runs):
     variables (``np.empty``) and fill them (``ndarray.fill``): the memory traffic any
     implementation must pay to produce the output. The netCDF write of the same Dataset is
     reported too.
+``kernel, touched arrays``
+    The chunked kernel alone (no Dataset) writing into result arrays it has written before, on
+    the machine's threads and on one: without the first touch of fresh memory (which the bound
+    pays too) their ratio is how well the chunks run in parallel. On two cores it was 1.4–1.7:
+    about a fifth of a chunk's time on one thread holds the interpreter lock (19 %, ``py-spy
+    --gil``; the drivers' Python and their small arrays, spread over some 40 lines, none above 5 %),
+    which two processes would not share (two single-threaded processes side by side ran as fast
+    as one alone).
 ``draw by draw``
     The same model evaluated one draw at a time (``Sampler(1, seed, start=i)``, which gives
     exactly draw *i* of the ensemble) and stacked — what a Python loop over draws costs.
@@ -72,6 +80,7 @@ def measure(region_id: str = "son", draws: int = 1000, seed: int = 1, repeat: in
         t_one = _median_time(lambda: run(scenario, draws=draws, seed=seed, region=region), repeat)
     finally:
         engine.WORKERS = None
+    t_touched, t_touched_one = _kernel_on_touched_arrays(scenario, region, draws, seed, repeat)
     ds = run(scenario, draws=draws, seed=seed, region=region)
     shapes = [(v.shape, v.dtype) for v in ds.data_vars.values()]
     nbytes = sum(v.nbytes for v in ds.data_vars.values())
@@ -98,11 +107,33 @@ def measure(region_id: str = "son", draws: int = 1000, seed: int = 1, repeat: in
     return {
         "region": region_id, "draws": draws, "result_MB": nbytes / 1e6,
         "ensemble_s": t_ens, "ensemble_one_thread_s": t_one, "write_arrays_s": t_write, "write_netcdf_s": t_nc, "draw_by_draw_s": t_loop,
+        "kernel_touched_s": t_touched, "kernel_touched_one_thread_s": t_touched_one,
+        "thread_speedup_touched": t_touched_one / t_touched,
         "loop_draws_timed": n_loop,
         "ensemble_over_write_arrays": t_ens / t_write, "one_thread_over_write_arrays": t_one / t_write,
         "ensemble_over_netcdf": t_ens / t_nc,
         "draw_by_draw_over_ensemble": t_loop / t_ens, "loop_equals_ensemble": same,
     }
+
+
+def _kernel_on_touched_arrays(scenario, region, draws: int, seed: int, repeat: int) -> tuple[float, float]:
+    """The chunked kernel alone, writing into result arrays it has written before (no first touch of
+    fresh memory), on the machine's threads and on one [s]."""
+    from retra_model import engine
+
+    touched = engine.allocate(scenario, region, draws)
+
+    def kernel() -> None:
+        engine._evaluate_chunked(scenario, region, draws, seed, out=touched)
+
+    kernel()
+    t_threads = _median_time(kernel, repeat)
+    engine.WORKERS = 1
+    try:
+        t_one = _median_time(kernel, repeat)
+    finally:
+        engine.WORKERS = None
+    return t_threads, t_one
 
 
 def measure_ema(region_id: str = "son", draws: int = 1000, seed: int = 1, n: int = 100) -> dict:

@@ -608,14 +608,15 @@ def _chunk(out: Direct, a: int, b: int) -> Direct:
                   out.gva_change[:, a:b], out.mix[a:b], out.drivers)
 
 
-def _evaluate_chunked(scenario: Scenario, region: Region, draws: int, seed: int) -> Direct:
+def _evaluate_chunked(scenario: Scenario, region: Region, draws: int, seed: int, out: Direct | None = None) -> Direct:
     """The ensemble chunk by chunk of :data:`CHUNK` draws, on the machine's cores (threads: NumPy
     releases the interpreter lock in its loops). A chunk's draws are the same as in one evaluation
-    of all draws (:class:`Sampler`), so the result is too, bit for bit."""
+    of all draws (:class:`Sampler`), so the result is too, bit for bit. ``out``: arrays of
+    :func:`allocate` to write into (default: new ones)."""
     import os
     from concurrent.futures import ThreadPoolExecutor
 
-    out = allocate(scenario, region, draws)
+    out = allocate(scenario, region, draws) if out is None else out
     data = inputs(scenario, region)
     starts = range(0, draws, CHUNK)
 
