@@ -626,7 +626,7 @@ def occupation_proxies(kl: pd.DataFrame, wz: pd.DataFrame) -> pd.DataFrame:
             r["ags"] = code
             share = r.year.map(lambda y, code=code, a=a, proxy=proxy:
                                tot.get((y, code), np.nan) / (tot.get((y, a), np.nan) + tot.get((y, proxy), np.nan)))
-            r["value"] = r.value * share.fillna(0.5 if code == a else 0.5)
+            r["value"] = r.value * share.fillna(0.5)
             out.append(r)
     return pd.concat(out, ignore_index=True)
 
