@@ -11,6 +11,7 @@ import csv
 import filecmp
 import gzip
 import hashlib
+import importlib
 import json
 import lzma
 import re
@@ -162,14 +163,19 @@ def test_describe_check_finds_an_undescribed_file(tmp_path):
                                             "a.csv.xz: source 'T' has neither a URL nor a note why not"]
 
 
+def _build_module(name: str):
+    """A script of ``data/build/`` as a module (the scripts import each other from their folder)."""
+    sys.path.insert(0, str(REPO / "data" / "build"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(REPO / "data" / "build"))
+
+
 def test_refdata_finds_plain_and_compressed_tables(tmp_path):
     """The build reads a table compressed or not, in the folder or in its ``data/`` sub-folder (the
     layout of a collection of the originals)."""
-    sys.path.insert(0, str(REPO / "data" / "build"))
-    try:
-        import refdata
-    finally:
-        sys.path.remove(str(REPO / "data" / "build"))
+    refdata = _build_module("refdata")
     with gzip.open(tmp_path / "t.csv.gz", "wt", encoding="utf-8") as fh:
         fh.write("ags,v\n01001,1\n")
     assert refdata.read_csv(tmp_path, "t.csv", dtype={"ags": str}).to_dict("records") == [{"ags": "01001", "v": 1}]
@@ -181,20 +187,12 @@ def test_refdata_finds_plain_and_compressed_tables(tmp_path):
     assert refdata.path(REFERENCE, "svb_wz_all_kreise.csv").name == "svb_wz_all_kreise.csv.xz"
 
 
-def _estimate_sectors():
-    sys.path.insert(0, str(REPO / "data" / "build"))
-    try:
-        import estimate_sectors
-    finally:
-        sys.path.remove(str(REPO / "data" / "build"))
-    return estimate_sectors
-
 
 def test_least_squares_finds_the_constrained_optimum():
     """The estimator of suppressed cells: minimise sum(((x[cols] - P) / SD) ** 2) under equalities,
     inequalities and bounds. Checked against optima known in closed form; a repeated equality (the
     published identities overlap) is allowed; no feasible point gives None."""
-    es = _estimate_sectors()
+    es = _build_module("estimate_sectors")
     lb, ub = np.zeros(2), np.full(2, np.inf)
     cols, P, SD = np.array([0, 1]), np.array([3.0, 1.0]), np.ones(2)
     A_eq = np.array([[1.0, 1.0], [2.0, 2.0]])  # x0 + x1 = 2, twice
@@ -217,7 +215,7 @@ def test_least_squares_finds_the_constrained_optimum():
 
 def test_largest_remainder_is_not_moved_by_solver_noise():
     """Values a solver returns up to 1e-5 off an integer round as the integer would."""
-    es = _estimate_sectors()
+    es = _build_module("estimate_sectors")
     exact = es.largest_remainder({"a": 426.0, "b": 100.5, "c": 73.5}, 600)
     for eps in (2e-5, -2e-5):
         assert es.largest_remainder({"a": 426.0 + eps, "b": 100.5 - eps, "c": 73.5}, 600) == exact
