@@ -20,6 +20,11 @@ Three timings, one region, in one process (median of ``repeat`` runs):
     --gil``; the drivers' Python and their small arrays, spread over some 40 lines, none above 5 %),
     which two processes would not share (two single-threaded processes side by side ran as fast
     as one alone).
+``perfect scaling``
+    The one-thread ensemble divided by the workers the ensemble runs on (the machine's cores, at
+    most 4): what it would take if its chunks shared nothing, no interpreter lock and no memory —
+    the floor of any scheme of threads or processes for this kernel. Below it only less
+    arithmetic helps (fewer passes over the arrays).
 ``draw by draw``
     The same model evaluated one draw at a time (``Sampler(1, seed, start=i)``, which gives
     exactly draw *i* of the ensemble) and stacked — what a Python loop over draws costs.
@@ -72,8 +77,11 @@ def measure(region_id: str = "son", draws: int = 1000, seed: int = 1, repeat: in
     for _ in range(2):
         run(scenario, draws=draws, seed=seed, region=region)
 
+    import os
+
     from retra_model import engine
 
+    workers = engine.WORKERS or min(os.cpu_count() or 1, 4)  # as engine._evaluate_chunked
     t_ens = _median_time(lambda: run(scenario, draws=draws, seed=seed, region=region), repeat)
     engine.WORKERS = 1
     try:
@@ -109,8 +117,10 @@ def measure(region_id: str = "son", draws: int = 1000, seed: int = 1, repeat: in
         "ensemble_s": t_ens, "ensemble_one_thread_s": t_one, "write_arrays_s": t_write, "write_netcdf_s": t_nc, "draw_by_draw_s": t_loop,
         "kernel_touched_s": t_touched, "kernel_touched_one_thread_s": t_touched_one,
         "thread_speedup_touched": t_touched_one / t_touched,
+        "workers": workers, "perfect_scaling_s": t_one / workers,
         "loop_draws_timed": n_loop,
         "ensemble_over_write_arrays": t_ens / t_write, "one_thread_over_write_arrays": t_one / t_write,
+        "perfect_scaling_over_write_arrays": t_one / workers / t_write,
         "ensemble_over_netcdf": t_ens / t_nc,
         "draw_by_draw_over_ensemble": t_loop / t_ens, "loop_equals_ensemble": same,
     }
@@ -185,6 +195,7 @@ def main() -> None:
     r = measure(a.region, a.draws, repeat=a.repeat, loop_draws=a.loop_draws)
     if a.ema:
         r.update(measure_ema(a.region, a.draws, n=a.ema))
+        r["ema_over_perfect_scaling"] = r["ema_workbench_s"] / r["perfect_scaling_s"]  # the most any scheduling can give
     width = max(map(len, r))
     for k, v in r.items():
         print(f"{k:<{width}}  {v:.4g}" if isinstance(v, float) else f"{k:<{width}}  {v}")
