@@ -1,6 +1,6 @@
 """How fast is a vectorised ensemble, against the bound of writing its arrays and against a loop?
 
-Three timings, one region, in one process (median of ``repeat`` runs):
+Timings of one region, in one process (median of ``repeat`` runs):
 
 ``ensemble``
     :func:`retra_model.run` with ``draws`` draws: every uncertain input drawn, the whole
