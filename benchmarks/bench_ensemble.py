@@ -42,6 +42,7 @@ Ratios, not seconds, are the result: they travel between machines.
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -76,8 +77,6 @@ def measure(region_id: str = "son", draws: int = 1000, seed: int = 1, repeat: in
     # memory costs more than the model; every timing below then runs on memory the process has had)
     for _ in range(2):
         run(scenario, draws=draws, seed=seed, region=region)
-
-    import os
 
     from retra_model import engine
 

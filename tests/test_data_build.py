@@ -187,7 +187,6 @@ def test_refdata_finds_plain_and_compressed_tables(tmp_path):
     assert refdata.path(REFERENCE, "svb_wz_all_kreise.csv").name == "svb_wz_all_kreise.csv.xz"
 
 
-
 def test_least_squares_finds_the_constrained_optimum():
     """The estimator of suppressed cells: minimise sum(((x[cols] - P) / SD) ** 2) under equalities,
     inequalities and bounds. Checked against optima known in closed form; a repeated equality (the
